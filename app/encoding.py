@@ -1,0 +1,30 @@
+"""run()'s return value to JSON bytes, as Azure ML's server would send it (numpy included)."""
+
+from typing import Any
+
+import numpy as np
+import orjson
+
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+class NotSerializable(TypeError):
+    pass
+
+
+def _fallback(value: Any) -> Any:
+    # orjson takes contiguous native arrays only; anything else numpy can still turn into lists.
+    if isinstance(value, np.ndarray | np.generic):
+        return value.tolist()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError
+
+
+def to_json(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=_fallback, option=_OPTIONS)
+    except TypeError as exc:
+        raise NotSerializable(
+            f"run() returned {type(value).__name__} that cannot be converted to JSON ({exc})"
+        ) from exc

@@ -1,0 +1,116 @@
+"""The only module that touches user code: load score.py by path, call init() and run()."""
+
+import importlib.util
+import inspect
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+MODULE_NAME = "entry_module"  # the name Azure ML's server gives the entry script
+
+
+class EntryScriptError(Exception):
+    """The script cannot be served: missing, fails to import, lacks init/run, or init() failed."""
+
+
+class RunRaised(Exception):
+    """run() raised; `original` is what it raised (also chained as __cause__)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(f"{type(original).__name__}: {original}")
+        self.original = original
+
+
+def _callable(module: ModuleType, name: str, path: Path) -> Callable[..., Any]:
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise EntryScriptError(f"{path} does not define a {name}() function.")
+    return function  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class UserScript:
+    path: Path
+    module: ModuleType
+    init_function: Callable[[], Any]
+    run_function: Callable[..., Any]
+    data_parameter: str
+    wants_headers: bool
+
+    @classmethod
+    def load(cls, path: Path, model_dir: Path | None = None) -> "UserScript":
+        """Import the script as Azure ML does: by file path, its folder importable."""
+        if not path.is_file():
+            raise EntryScriptError(f"Entry script {path} does not exist.")
+        if model_dir is not None:
+            # init() reads the model folder from this variable, as in Azure ML.
+            os.environ["AZUREML_MODEL_DIR"] = str(model_dir)
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)  # so `import utils` beside score.py works
+        spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+        if spec is None or spec.loader is None:
+            raise EntryScriptError(f"{path} cannot be imported as a Python module.")
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as exc:
+            raise EntryScriptError(f"Importing {path} failed: {type(exc).__name__}: {exc}") from exc
+        run_function = _callable(module, "run", path)
+        data_parameter, wants_headers = _analyse_run(run_function, path)
+        return cls(
+            path=path,
+            module=module,
+            init_function=_callable(module, "init", path),
+            run_function=run_function,
+            data_parameter=data_parameter,
+            wants_headers=wants_headers,
+        )
+
+    def init(self) -> None:
+        try:
+            self.init_function()
+        except BaseException as exc:
+            raise EntryScriptError(
+                f"init() in {self.path} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def run(self, data: str, headers: Mapping[str, str]) -> Any:
+        kwargs: dict[str, Any] = {self.data_parameter: data}
+        if self.wants_headers:
+            kwargs["request_headers"] = dict(headers)
+        try:
+            return self.run_function(**kwargs)
+        except BaseException as exc:
+            raise RunRaised(exc) from exc
+
+    def expected_features(self) -> int | None:
+        """How many values a row needs, read from the fitted estimator init() stored, if any."""
+        found = [
+            (name, getattr(value, "n_features_in_", None))
+            for name, value in vars(self.module).items()
+            if not isinstance(value, type)
+        ]
+        counts = {name: n for name, n in found if isinstance(n, int)}
+        if "model" in counts:
+            return counts["model"]
+        return next(iter(counts.values())) if len(set(counts.values())) == 1 else None
+
+
+def _analyse_run(run_function: Callable[..., Any], path: Path) -> tuple[str, bool]:
+    """Decide how to call run(), with the rules of Azure ML's server."""
+    parameters = list(inspect.signature(run_function).parameters.values())
+    allowed = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if any(parameter.kind not in allowed for parameter in parameters):
+        raise EntryScriptError(
+            f"run() in {path} cannot take positional-only arguments, *args or **kwargs."
+        )
+    wants_headers = any(parameter.name == "request_headers" for parameter in parameters)
+    data_parameters = [p.name for p in parameters if p.name != "request_headers"]
+    if not data_parameters:
+        raise EntryScriptError(f"run() in {path} must take an argument for the request data.")
+    return data_parameters[0], wants_headers

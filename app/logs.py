@@ -1,0 +1,28 @@
+"""Logging to stdout, every line tagged with the request id, so container logs show it all."""
+
+import logging
+import sys
+
+from app.request_id import current_request_id
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id()
+        return True
+
+
+def configure(level: str) -> None:
+    # print() in score.py goes to stdout too: line-buffer it so it shows up at once.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s %(levelname)s [%(process)d] %(name)s [%(request_id)s] %(message)s"
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,49 @@
+"""One id per request: the caller's x-ms-request-id / x-request-id, or a new one; echoed back."""
+
+import uuid
+from contextvars import ContextVar
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_LENGTH = 100  # Azure ML's server refuses longer ids too
+_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def _pick(scope: Scope) -> str:
+    headers: dict[bytes, bytes] = dict(scope["headers"])
+    for name in (b"x-ms-request-id", b"x-request-id"):
+        raw = headers.get(name, b"").decode("latin-1").strip()
+        if raw and len(raw) <= MAX_LENGTH and raw.isprintable():
+            return raw
+    return str(uuid.uuid4())
+
+
+class RequestIdMiddleware:
+    """Pure ASGI (not BaseHTTPMiddleware) so large bodies stream through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _pick(scope)
+        token = _request_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["x-ms-request-id"] = request_id
+                headers["x-request-id"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _request_id.reset(token)

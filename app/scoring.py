@@ -1,0 +1,140 @@
+"""The transport-free scoring service: the user script's lifecycle, and requests to results."""
+
+import logging
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+from app.diagnose import explain
+from app.encoding import NotSerializable, to_json
+from app.entry_script import EntryScriptError, RunRaised, UserScript
+from app.errors import RUN_FAILED_HEADER, BadRequest, NotReady, RunFailed
+from app.executor import RunExecutor
+from app.request_id import current_request_id
+from app.settings import Settings
+
+log = logging.getLogger("scorehost")
+EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"
+
+
+class Status(StrEnum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    body: bytes | Response  # a Response returned by run() is passed through as it is
+    exec_ms: float
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    value: Any
+    error: RunRaised | None
+    exec_ms: float
+
+
+class ScoringService:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._executor = RunExecutor(settings.max_concurrent_runs, settings.scoring_timeout_ms)
+        self._script: UserScript | None = None
+        self._loading_since = time.monotonic()
+        self.status = Status.LOADING
+        self.failure: str | None = None
+        self.init_seconds: float | None = None
+
+    async def start(self) -> None:
+        """Load the script and call init(); raises EntryScriptError if either fails."""
+        self._loading_since = time.monotonic()
+        path = self._settings.entry_script_path
+        log.info("Loading %s and calling init()", path)
+        try:
+            self._script = await self._executor.call_unbounded(
+                lambda: _load_and_init(path, self._settings)
+            )
+        except EntryScriptError as exc:
+            self.status, self.failure = Status.FAILED, str(exc)
+            raise
+        self.init_seconds = time.monotonic() - self._loading_since
+        self.status = Status.READY
+        log.info("init() finished in %.2f s; ready to score", self.init_seconds)
+
+    def stop(self) -> None:
+        self._executor.shutdown()
+
+    async def score(self, body: bytes, headers: Mapping[str, str]) -> ScoreResult:
+        script = self._ready_script()
+        text = _decode(body)
+        outcome = await self._executor.call(lambda: _run_timed(script, text, headers))
+        timing = {EXEC_MS_HEADER: f"{outcome.exec_ms:.3f}"}
+        if outcome.error is not None:
+            raise self._failure(text, outcome.error, script, timing)
+        if isinstance(outcome.value, Response):
+            return ScoreResult(outcome.value, outcome.exec_ms)
+        try:
+            return ScoreResult(to_json(outcome.value), outcome.exec_ms)
+        except NotSerializable as exc:
+            log.error("%s", exc)
+            raise RunFailed(str(exc), headers={**timing, RUN_FAILED_HEADER: "True"}) from exc
+
+    def _ready_script(self) -> UserScript:
+        if self.status is Status.FAILED:
+            raise NotReady(f"The scoring script failed to start: {self.failure}")
+        if self._script is None:
+            waited = time.monotonic() - self._loading_since
+            raise NotReady(
+                f"The model is still loading (init() has run for {waited:.1f} s). Retry shortly.",
+                headers={"Retry-After": "1"},
+            )
+        return self._script
+
+    def _failure(
+        self, text: str, error: RunRaised, script: UserScript, timing: dict[str, str]
+    ) -> Exception:
+        client_error = explain(text, error.original, script.expected_features())
+        if client_error is not None:
+            log.info("Rejected input: %s (run() raised %s)", client_error.message, error)
+            client_error.headers.update(timing)
+            return client_error
+        log.error("run() failed", exc_info=error.original)
+        message = (
+            "run() raised an exception; the server log has its traceback under request id "
+            f"{current_request_id()}."
+        )
+        if self._settings.debug:
+            message += "\n" + "".join(traceback.format_exception(error.original))
+        return RunFailed(message, headers={**timing, RUN_FAILED_HEADER: "True"})
+
+
+def _load_and_init(path: Path, settings: Settings) -> UserScript:
+    script = UserScript.load(path, settings.model_dir)
+    script.init()
+    return script
+
+
+def _run_timed(script: UserScript, text: str, headers: Mapping[str, str]) -> _Outcome:
+    started = time.perf_counter()
+    try:
+        value, error = script.run(text, headers), None
+    except RunRaised as exc:
+        value, error = None, exc
+    return _Outcome(value, error, (time.perf_counter() - started) * 1000)
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(
+            f"The request body is not valid UTF-8 text (byte 0x{body[exc.start]:02x} at "
+            f"position {exc.start}). Send JSON text encoded as UTF-8."
+        ) from None

@@ -1,0 +1,47 @@
+"""Run the app under uvicorn in this process, and report how it ended as an exit code."""
+
+import logging
+import signal
+import socket
+
+import uvicorn
+from fastapi import FastAPI
+
+from app import logs
+from app.main import create_app
+from app.scoring import ScoringService, Status
+from app.settings import Settings
+
+log = logging.getLogger("scorehost")
+
+EXIT_OK = 0
+EXIT_SCRIPT_FAILED = 3  # init() or the script's import failed
+
+
+def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # keep our logging setup (request ids, stdout)
+        access_log=False,  # the request-id middleware writes the access line
+        timeout_graceful_shutdown=max(1, round(settings.graceful_timeout_s)),
+        lifespan="on",
+    )
+
+
+def run_worker(settings: Settings, sock: socket.socket | None = None) -> int:
+    """Serve until stopped; in a supervised worker `sock` is the shared listening socket."""
+    logs.configure(settings.log_level)
+
+    def stop_serving() -> None:
+        server.should_exit = True
+
+    app = create_app(settings, on_init_failure=stop_serving)
+    server = uvicorn.Server(uvicorn_config(app, settings))
+    # uvicorn re-raises the stop signal once it has shut down; a stop we asked for is a clean exit.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: None)
+    server.run(sockets=[sock] if sock else None)
+    scoring: ScoringService = app.state.scoring
+    return EXIT_SCRIPT_FAILED if scoring.status is Status.FAILED else EXIT_OK

@@ -1,0 +1,62 @@
+"""A script that cannot be served stops the server at once, saying which file and why."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SCRIPTS
+from tests.e2e.conftest import StartServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("init_raises.py", "init_raises.py failed: RuntimeError: model file is corrupt"),
+        ("no_run.py", "no_run.py does not define a run() function"),
+        ("import_fails.py", "ModuleNotFoundError: No module named 'package_that_does_not_exist'"),
+    ],
+)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_broken_script_exits_3_naming_file_and_cause(
+    start_server: StartServer, script: str, message: str, workers: str
+) -> None:
+    server = start_server("--entry-script", SCRIPTS / script, "--workers", workers, wait=False)
+    assert server.wait_exit(60) == 3
+    assert message in server.log()
+
+
+def test_missing_entry_script_exits_2(start_server: StartServer, tmp_path: Path) -> None:
+    server = start_server("--entry-script", tmp_path / "score.py", wait=False)
+    assert server.wait_exit(30) == 2
+    assert f"entry script {tmp_path / 'score.py'} not found" in server.log()
+
+
+def test_syntax_error_exits_2_with_the_line(start_server: StartServer, tmp_path: Path) -> None:
+    script = tmp_path / "score.py"
+    script.write_text("def init():\n    pass\n\ndef run(raw_data)\n    return 1\n")
+    server = start_server("--entry-script", script, wait=False)
+    assert server.wait_exit(30) == 2
+    assert "score.py line 4: expected ':'" in server.log()
+
+
+def test_settings_come_from_azure_ml_environment_names(start_server: StartServer) -> None:
+    server = start_server(
+        env={
+            "AZUREML_ENTRY_SCRIPT": "echo.py",
+            "AML_APP_ROOT": str(SCRIPTS),
+            "WORKER_COUNT": "1",
+            "SCORING_TIMEOUT_MS": "5000",
+        }
+    )
+    assert httpx.post(f"{server.url}/score", content="hi").json()["received"] == "hi"
+
+
+def test_invalid_setting_exits_2_naming_it(start_server: StartServer) -> None:
+    server = start_server(
+        "--entry-script", SCRIPTS / "echo.py", env={"WORKER_COUNT": "zero"}, wait=False
+    )
+    assert server.wait_exit(30) == 2
+    assert "workers" in server.log()
