@@ -1,4 +1,5 @@
 # Every developer and CI task is a target here; CI (.ci/run) runs `make test`.
+comma := ,
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,8 +7,14 @@ MODEL_DIR ?= models/mnist
 MODEL := $(MODEL_DIR)/sklearn_mnist_model.pkl
 ENTRY_SCRIPT ?= examples/mnist/score.py
 PORT ?= 5001
+IMAGE ?= scorehost:latest
+BASE_IMAGE ?= python:3.11-slim
+DOCKER ?= docker
+COMPOSE ?= docker compose
+# A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
+PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest clean
+.PHONY: help install model serve test lint typecheck pytest clean image compose-up compose-down
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +46,21 @@ pytest: $(BIN)/scorehost  ## unit and end-to-end tests
 	$(BIN)/pytest
 
 test: lint typecheck pytest  ## everything CI runs
+
+image:  ## build the Docker image (IMAGE, BASE_IMAGE, PIP_CA_BUNDLE)
+	DOCKER_BUILDKIT=1 $(DOCKER) build --build-arg BASE_IMAGE=$(BASE_IMAGE) \
+		$(if $(PIP_CA_BUNDLE),--secret id=pipca$(comma)src=$(PIP_CA_BUNDLE)) -t $(IMAGE) .
+
+compose-up:  ## docker compose up -d, then wait until the service is healthy
+	$(COMPOSE) up -d
+	@for i in $$(seq 90); do \
+		status=$$($(DOCKER) inspect -f '{{.State.Health.Status}}' $$($(COMPOSE) ps -q scorehost)); \
+		if [ "$$status" = healthy ]; then echo "scorehost is healthy on http://localhost:5001"; exit 0; fi; \
+		sleep 1; \
+	done; $(COMPOSE) logs; exit 1
+
+compose-down:  ## stop and remove the compose service
+	$(COMPOSE) down
 
 clean:  ## remove the venv, trained models and caches
 	rm -rf $(VENV) models .mypy_cache .pytest_cache .ruff_cache *.egg-info

@@ -73,12 +73,22 @@ def _train_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]
     train.add_argument("--seed", type=int, default=42, help="random seed for split and solver")
 
 
+def _probe_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    commands.add_parser(
+        "probe",
+        help="check that the local server is healthy (for Docker's HEALTHCHECK)",
+        description="GET / on this machine's server (port from SCOREHOST_PORT); "
+        "exit 0 on 200 Healthy, 1 otherwise.",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scorehost", description=__doc__)
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _serve_parser(commands)
     _train_parser(commands)
+    _probe_parser(commands)
     return parser
 
 
@@ -132,9 +142,22 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _probe(_: argparse.Namespace) -> int:
+    import httpx
+
+    url = f"http://127.0.0.1:{Settings().port}/"
+    try:
+        response = httpx.get(url, timeout=3)
+    except httpx.HTTPError as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{url}: {response.status_code} {response.text[:80]}")
+    return 0 if response.status_code == 200 else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "train": _train}
+    handlers = {"serve": _serve, "train": _train, "probe": _probe}
     try:
         return handlers[args.command](args)
     except (UsageError, DataNotFound, IdxError) as exc:

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -14,7 +14,7 @@ from typing import Protocol
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TUTORIAL_SCRIPT
 
 
 def free_port() -> int:
@@ -61,6 +61,21 @@ class StartServer(Protocol):
     ) -> ServerProcess: ...
 
 
+def launch(args: Sequence[str | Path], env: dict[str, str] | None, log_path: Path) -> ServerProcess:
+    """`python -m app serve ARGS` on a free port, its output in `log_path`."""
+    port = free_port()
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port), *map(str, args)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,  # so teardown can kill its whole process group
+        )
+    return ServerProcess(process, f"http://127.0.0.1:{port}", log_path)
+
+
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[StartServer]:
     started: list[ServerProcess] = []
@@ -68,18 +83,7 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
     def start(
         *args: str | Path, env: dict[str, str] | None = None, wait: bool = True
     ) -> ServerProcess:
-        port = free_port()
-        log_path = tmp_path / f"server-{len(started)}.log"
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", "--port", str(port), *map(str, args)],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-                env={**os.environ, **(env or {})},
-                start_new_session=True,  # so teardown can kill its whole process group
-            )
-        server = ServerProcess(process, f"http://127.0.0.1:{port}", log_path)
+        server = launch(args, env, tmp_path / f"server-{len(started)}.log")
         started.append(server)
         if wait:
             server.wait_ready()
@@ -88,3 +92,17 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def tutorial(
+    tmp_path_factory: pytest.TempPathFactory, mnist_model_dir: Path
+) -> Iterator[ServerProcess]:
+    """The tutorial's unmodified score.py and trained model, served for a whole test module."""
+    log_path = tmp_path_factory.mktemp("tutorial") / "server.log"
+    server = launch(
+        ["--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir], None, log_path
+    )
+    server.wait_ready()
+    yield server
+    server.stop()

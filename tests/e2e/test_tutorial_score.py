@@ -15,11 +15,6 @@ from tests.e2e.conftest import ServerProcess, StartServer
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def tutorial(start_server: StartServer, mnist_model_dir: Path) -> ServerProcess:
-    return start_server("--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir)
-
-
 def test_10000_rows_score_exactly_as_in_process(
     tutorial: ServerProcess, mnist_model_dir: Path, digit_rows: npt.NDArray[np.float64]
 ) -> None:

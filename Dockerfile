@@ -1,0 +1,49 @@
+# scorehost: the tutorial's score.py and model behind scorehost, self-contained (no mounts needed).
+# CI builds FROM a local debootstrap image (--build-arg BASE_IMAGE=...); users get python:3.11-slim.
+ARG BASE_IMAGE=python:3.11-slim
+
+FROM ${BASE_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+# A venv works on python:3.11-slim (/usr/local/bin/python3) and Debian's /usr/bin/python3 alike.
+# The optional `pipca` secret is a CA bundle for networks whose proxy intercepts TLS; it is
+# mounted for this step only and never stored in a layer.
+RUN --mount=type=secret,id=pipca \
+    if [ -s /run/secrets/pipca ]; then export PIP_CERT=/run/secrets/pipca; fi \
+    && python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install . \
+    && /opt/venv/bin/pip freeze --exclude scorehost > /tmp/constraints.txt \
+    && python3 -m venv /opt/train \
+    && /opt/train/bin/pip install -c /tmp/constraints.txt ".[train]"
+# Train with the same scikit-learn/numpy/joblib versions the runtime venv has (the constraints),
+# so the pickle loads without version warnings; mlxtend stays out of the runtime image.
+RUN /opt/train/bin/scorehost train --out /model
+
+FROM ${BASE_IMAGE} AS runtime
+# runit: Azure ML v1 starts images with `runsvdir /var/runit` (docs/docker.md).
+RUN if ! command -v runsvdir >/dev/null; then \
+        apt-get update && apt-get install -y --no-install-recommends runit \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi \
+    && useradd --system --uid 10001 --gid 0 --home-dir /opt/scorehost --no-create-home scorehost
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /model /opt/scorehost/model
+COPY examples/mnist/score.py /opt/scorehost/score.py
+COPY docker/runit/scorehost /var/runit/scorehost
+# runsv writes its state under the service folder: give it to the runtime user (and group 0,
+# so an arbitrary --user UID in group root works too).
+RUN mkdir -p /var/runit/scorehost/supervise \
+    && chown -R 10001:0 /var/runit && chmod -R g=u /var/runit
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    SCOREHOST_HOST=0.0.0.0 \
+    SCOREHOST_PORT=5001 \
+    AZUREML_ENTRY_SCRIPT=/opt/scorehost/score.py \
+    AZUREML_MODEL_DIR=/opt/scorehost/model
+WORKDIR /opt/scorehost
+USER 10001
+EXPOSE 5001
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["scorehost", "probe"]
+CMD ["scorehost", "serve"]

@@ -1,0 +1,51 @@
+"""`docker compose up`, a score request, `docker compose down`: the README's local path."""
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.docker.conftest import Container
+from tests.e2e.conftest import free_port
+
+pytestmark = pytest.mark.docker
+
+
+def _compose_command() -> list[str]:
+    configured = os.environ.get("COMPOSE")
+    if configured:
+        return configured.split()
+    return ["docker-compose"] if shutil.which("docker-compose") else ["docker", "compose"]
+
+
+def test_compose_up_scores_and_comes_down(image: str) -> None:
+    port = free_port()
+    project = f"scorehost-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "SCOREHOST_PUBLISH": f"127.0.0.1:{port}", "SCOREHOST_IMAGE": image}
+    compose = [*_compose_command(), "-p", project]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*compose, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    try:
+        up = run("up", "-d", "--no-build")
+        assert up.returncode == 0, up.stderr
+        container_id = run("ps", "-q", "scorehost").stdout.strip()
+        container = Container(container_id, f"http://127.0.0.1:{port}")
+        container.wait_ready()
+        response = httpx.post(
+            f"{container.url}/score", content=json.dumps({"data": [[0.0] * 784]}), timeout=30
+        )
+        assert response.status_code == 200
+        assert isinstance(response.json()[0], int)
+    finally:
+        down = run("down", "-v")
+    assert down.returncode == 0, down.stderr
+    assert run("ps", "-q").stdout.strip() == ""

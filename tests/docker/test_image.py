@@ -1,0 +1,118 @@
+"""A user runs the image: it serves the built-in model with no mounts, as the bare server does."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from tests.conftest import SCRIPTS
+from tests.docker.conftest import Container, RunContainer, docker
+
+pytestmark = pytest.mark.docker
+
+IN_PROCESS = (
+    "import sys, json, joblib, numpy as np; "
+    "m = joblib.load('/opt/scorehost/model/sklearn_mnist_model.pkl'); "
+    "print(json.dumps(m.predict(np.array(json.load(sys.stdin)['data'])).tolist()))"
+)
+
+
+def test_image_scores_exactly_as_its_model_does_in_process(
+    run_container: RunContainer, digit_rows: npt.NDArray[np.float64]
+) -> None:
+    container = run_container()
+    container.wait_ready()
+    body = json.dumps({"data": digit_rows[:100].tolist()})
+
+    response = httpx.post(f"{container.url}/score", content=body, timeout=30)
+
+    assert httpx.get(f"{container.url}/").text == "Healthy"
+    assert response.status_code == 200
+    in_process = json.loads(container.exec("python", "-c", IN_PROCESS, stdin=body))
+    assert response.json() == in_process
+    assert len(in_process) == 100
+
+
+def test_bad_input_gets_the_same_4xx_as_the_bare_server(run_container: RunContainer) -> None:
+    container = run_container()
+    container.wait_ready()
+    response = httpx.post(f"{container.url}/score", content=json.dumps({"data": [[0.5] * 783]}))
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("row 0 has 783 values, the model expects 784.")
+
+
+def test_runs_as_non_root_and_under_a_random_uid(run_container: RunContainer) -> None:
+    default = run_container()
+    default.wait_ready()
+    assert default.exec("id", "-u").strip() == "10001"
+
+    random_uid = run_container("--user", "43117:0")
+    random_uid.wait_ready()
+    assert random_uid.exec("id", "-u").strip() == "43117"
+    assert httpx.post(f"{random_uid.url}/score", content='{"data": [[1]]}').status_code == 422
+
+
+def test_docker_stop_answers_requests_in_flight_and_exits_0(run_container: RunContainer) -> None:
+    container = run_container(
+        "-v", f"{SCRIPTS}:/mnt/user:ro", "-e", "AZUREML_ENTRY_SCRIPT=/mnt/user/slow_run.py"
+    )
+    container.wait_ready()
+    answers: list[httpx.Response] = []
+    requests = [
+        threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(f"{container.url}/score", content='{"sleep": 1.5}', timeout=30)
+            )
+        )
+        for _ in range(2)
+    ]
+    for request in requests:
+        request.start()
+    time.sleep(0.5)  # both requests are in the server by now (one running, one queued)
+
+    started = time.monotonic()
+    docker("stop", "-t", "20", container.id)
+    stop_seconds = time.monotonic() - started
+    for request in requests:
+        request.join()
+
+    assert [answer.json() for answer in answers] == [{"slept": 1.5}, {"slept": 1.5}]
+    assert container.state("ExitCode") == "0"
+    assert stop_seconds < 8
+
+
+def _server_pid(container: Container) -> int:
+    processes = docker("top", container.id, "-eo", "pid,args").stdout.splitlines()[1:]
+    pids = [int(line.split()[0]) for line in processes if "scorehost serve" in line]
+    assert pids, processes
+    return pids[0]
+
+
+def test_started_as_runsvdir_it_serves_and_dies_with_the_server(
+    run_container: RunContainer,
+) -> None:
+    container = run_container(command=("runsvdir", "/var/runit"))
+    container.wait_ready()
+    response = httpx.post(f"{container.url}/score", content=json.dumps({"data": [[0.0] * 784]}))
+    assert response.status_code == 200
+
+    os.kill(_server_pid(container), signal.SIGKILL)
+
+    container.wait_exit(30)
+    assert container.state("Running") == "false"
+    assert "scorehost exited" in container.logs()
+
+
+def test_healthcheck_reports_healthy(run_container: RunContainer) -> None:
+    container = run_container("--health-interval", "1s")
+    container.wait_ready()
+    deadline = time.monotonic() + 30
+    while container.state("Health.Status") != "healthy" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert container.state("Health.Status") == "healthy"
