@@ -18,7 +18,9 @@ IMAGE = os.environ.get("IMAGE", "scorehost:latest")
 DOCKER = os.environ.get("DOCKER", "docker")
 
 
-def docker(*args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def docker(
+    *args: str, check: bool = True, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [DOCKER, *args], capture_output=True, text=True, check=check, timeout=timeout
     )
