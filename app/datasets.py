@@ -26,8 +26,9 @@ def _find(root: Path, stem: str) -> Path | None:
     return matches[0] if matches else None
 
 
-def load_split(root: Path, prefix: str) -> Digits:
+def load_split(root: str | Path, prefix: str) -> Digits:
     """`prefix` is "train" or "t10k", as in MNIST's file names."""
+    root = Path(root)
     images_path = _find(root, f"{prefix}-images-idx3-ubyte")
     labels_path = _find(root, f"{prefix}-labels-idx1-ubyte")
     if images_path is None or labels_path is None:
