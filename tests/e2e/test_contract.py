@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import SCRIPTS
-from tests.e2e.conftest import StartServer
+from tests.paths import SCRIPTS
+from tests.servers import StartServer
 
 pytestmark = pytest.mark.e2e
 

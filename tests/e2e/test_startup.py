@@ -5,8 +5,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import SCRIPTS
-from tests.e2e.conftest import StartServer
+from tests.paths import SCRIPTS
+from tests.servers import StartServer
 
 pytestmark = pytest.mark.e2e
 

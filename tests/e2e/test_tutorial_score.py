@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tests.conftest import TUTORIAL_SCRIPT
-from tests.e2e.conftest import ServerProcess, StartServer
+from tests.paths import TUTORIAL_SCRIPT
+from tests.servers import ServerProcess, StartServer
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import StartServer
+from tests.servers import StartServer
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from app.entry_script import EntryScriptError, RunRaised, UserScript
-from tests.conftest import SCRIPTS
+from tests.paths import SCRIPTS
 
 
 def _script(tmp_path: Path, source: str) -> Path:

@@ -1,4 +1,4 @@
-"""Start the real `scorehost serve` process on a free port and talk to it over a socket."""
+"""The real `scorehost serve` process on a free port, talked to over a socket."""
 
 import os
 import signal
@@ -14,7 +14,7 @@ from typing import Protocol
 import httpx
 import pytest
 
-from tests.conftest import ROOT, TUTORIAL_SCRIPT
+from tests.paths import ROOT, TUTORIAL_SCRIPT
 
 
 def free_port() -> int:

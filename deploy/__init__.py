@@ -1,0 +1,1 @@
+"""Deploy the scorehost image to Azure (ACI through the Azure ML SDK v1)."""

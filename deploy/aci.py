@@ -1,0 +1,232 @@
+"""Deploy the scorehost image to Azure Container Instances through Azure ML (SDK v1).
+
+    python deploy/aci.py deploy --dry-run     # validate and print the plan; no network
+    python deploy/aci.py deploy               # push the image by digest, deploy, wait, print URIs
+    python deploy/aci.py status|logs|test|delete|package
+
+Exit codes: 0 done, 2 invalid configuration (the field is named), 3 deployment failed (Azure's
+error and the container's last log lines are printed), 4 the deployed service failed its smoke test.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    # Run as `python deploy/aci.py`: import from the repository root, not from deploy/ (whose
+    # module names would shadow installed packages).
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from deploy.config import ConfigError, load_config
+from deploy.registry import DockerCli, PushError
+
+EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
+DEFAULT_CONFIG = Path(__file__).with_name("aci.toml")
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist" / "sample.json"
+
+
+def _tag(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"tags are KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deploy/aci.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="settings file (TOML)")
+    common.add_argument(
+        "--workspace-config", type=Path, help="Azure ML config.json (default: searched upwards)"
+    )
+    common.add_argument(
+        "--auth", choices=["auto", "sp", "msi", "interactive"], default="auto",
+        help="auto: service principal from AZUREML_SERVICE_PRINCIPAL_* if set, else interactive "
+        "on a terminal outside CI",
+    )  # fmt: skip
+    common.add_argument("--service-name", help="web service name (3-32 chars)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    deploy = commands.add_parser("deploy", parents=[common], help="push the image and deploy it")
+    deploy.add_argument("--dry-run", action="store_true", help="validate, print the plan and the "
+                        "exact request body; no network")  # fmt: skip
+    deploy.add_argument("--cpu-cores", type=float)
+    deploy.add_argument("--memory-gb", type=float)
+    deploy.add_argument("--location", help="Azure region (default: the workspace's)")
+    deploy.add_argument("--dns-name-label")
+    deploy.add_argument("--auth-enabled", action=argparse.BooleanOptionalAction, default=None)
+    deploy.add_argument("--tag", type=_tag, action="append", help="KEY=VALUE (replaces the tags)")
+    deploy.add_argument("--description")
+    deploy.add_argument("--image", help="local image, or registry/repo@sha256:... to deploy as is")
+    deploy.add_argument("--entry-script", type=Path)
+    deploy.add_argument("--model-file", type=Path, help="register this model file instead of "
+                        "using the model inside the image")  # fmt: skip
+    deploy.add_argument(
+        "--azure-inference-stack", action=argparse.BooleanOptionalAction, default=None,
+        help="fall back to Azure ML's own inference server in front of the script",
+    )  # fmt: skip
+    deploy.add_argument("--overwrite", action=argparse.BooleanOptionalAction, default=None)
+    deploy.add_argument("--timeout-s", type=int)
+    deploy.add_argument("--poll-s", type=float, default=5.0, help=argparse.SUPPRESS)
+
+    commands.add_parser("status", parents=[common], help="state, URIs and masked keys as JSON")
+    logs = commands.add_parser("logs", parents=[common], help="the container's log")
+    logs.add_argument("--lines", type=int, default=200)
+    test = commands.add_parser("test", parents=[common], help="score a sample through the service")
+    test.add_argument("--sample", type=Path, default=SAMPLE, help='JSON {"data": [[...]]}')
+    commands.add_parser("delete", parents=[common], help="delete the web service")
+    package = commands.add_parser(
+        "package", parents=[common], help="save the Dockerfile Azure ML would build on our image"
+    )
+    package.add_argument("--out", type=Path, default=Path("azureml-package"))
+    return parser
+
+
+_OVERRIDES = (
+    "service_name", "cpu_cores", "memory_gb", "location", "dns_name_label", "auth_enabled",
+    "description", "image", "entry_script", "model_file", "azure_inference_stack", "overwrite",
+    "timeout_s",
+)  # fmt: skip
+
+
+def _config_from(args: argparse.Namespace) -> Any:
+    overrides = {name: getattr(args, name, None) for name in _OVERRIDES}
+    if getattr(args, "tag", None):
+        overrides["tags"] = dict(args.tag)
+    return load_config(args.config, overrides)
+
+
+def _dry_run(args: argparse.Namespace, config: Any, docker: DockerCli) -> int:
+    from deploy import azureml_sdk as azure
+
+    if not config.image_is_pinned and not docker.image_exists(config.image):
+        raise ConfigError(
+            f"image: {config.image} is not a local image (run `make image`) nor a "
+            "registry/repo@sha256:... reference"
+        )
+    image_ref = (
+        config.image
+        if config.image_is_pinned
+        else f"<workspace registry>/{config.repository}@sha256:<digest read back after push>"
+    )
+    models = [f"{config.model_name}:<version after registering>"] if config.model_file else []
+    steps = [
+        "load the workspace from config.json with explicit credentials",
+        *(
+            []
+            if config.image_is_pinned
+            else [
+                f"docker tag/login/push {config.image} to the workspace registry; read the digest"
+            ]
+        ),
+        *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
+        f"Model.deploy {config.service_name} to ACI ({config.cpu_cores} CPU, "
+        f"{config.memory_gb} GB), overwrite={config.overwrite}",
+        f"wait up to {config.timeout_s} s, then print the scoring URI",
+    ]
+    workspace = azure.offline_workspace(args.workspace_config)
+    body = azure.request_body(workspace, config, image_ref, models)
+    print(json.dumps({"plan": steps, "request_body": body}, indent=2, default=str))
+    return 0
+
+
+def _deploy(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
+    config = _config_from(args)
+    if args.dry_run:
+        return _dry_run(args, config, docker)
+    from deploy import azureml_sdk as azure
+
+    workspace = azure.load_workspace(
+        args.workspace_config, azure.make_auth(args.auth, environ, sys.stdin.isatty())
+    )
+    image_ref = config.image
+    if not config.image_is_pinned:
+        tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
+        image_ref = docker.push(
+            config.image, azure.registry_login(workspace), config.repository, tag
+        )
+        print(f"pushed {config.image} as {image_ref}", file=sys.stderr)
+    models = [azure.register_model(workspace, config)] if config.model_file else []
+    service = azure.start_deployment(workspace, config, image_ref, models)
+    azure.wait_for(service, config.timeout_s, args.poll_s)
+    print(json.dumps(azure.describe(service), indent=2))
+    return 0
+
+
+def _service_command(args: argparse.Namespace, environ: dict[str, str]) -> int:
+    from deploy import azureml_sdk as azure
+
+    config = _config_from(args)
+    workspace = azure.load_workspace(
+        args.workspace_config, azure.make_auth(args.auth, environ, sys.stdin.isatty())
+    )
+    if args.command == "package":
+        print(azure.package_dockerfile(workspace, config, config.image, args.out).read_text())
+        return 0
+    service = azure.get_service(workspace, config.service_name)
+    if args.command == "status":
+        print(json.dumps(azure.describe(service), indent=2))
+    elif args.command == "logs":
+        print(azure.logs_of(service, args.lines))
+    elif args.command == "delete":
+        service.delete()
+        print(f"deleted {config.service_name}")
+    else:
+        return _smoke_test(service.scoring_uri, azure.primary_key(service), args.sample)
+    return 0
+
+
+def _smoke_test(url: str, key: str | None, sample: Path) -> int:
+    from app.client import ScoringClient, ScoringError
+
+    rows = json.loads(sample.read_text())["data"]
+    try:
+        with ScoringClient(url, key=key, retries=2) as client:
+            print(json.dumps({"scoring_uri": url, "prediction": client.score(rows).tolist()}))
+    except ScoringError as exc:
+        print(f"smoke test failed: {exc}", file=sys.stderr)
+        return EXIT_SMOKE_TEST_FAILED
+    return 0
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - some SDK exceptions fail in their own __str__
+        return f"{type(exc).__name__}: {getattr(exc, 'message', repr(exc.args))}"
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    docker: DockerCli | None = None,
+    environ: dict[str, str] | None = None,
+) -> int:
+    args = build_parser().parse_args(argv)
+    environment = dict(os.environ if environ is None else environ)
+    try:
+        if args.command == "deploy":
+            return _deploy(args, docker or DockerCli(), environment)
+        return _service_command(args, environment)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PushError as exc:
+        print(f"deployment failed: {exc}", file=sys.stderr)
+        return EXIT_DEPLOY_FAILED
+    except Exception as exc:  # noqa: BLE001 - every Azure failure ends as exit 3 with its reason
+        from deploy.azureml_sdk import DeployFailed
+
+        print(f"deployment failed: {_describe(exc)}", file=sys.stderr)
+        if isinstance(exc, DeployFailed) and exc.logs:
+            print(f"--- last container log lines ---\n{exc.logs}", file=sys.stderr)
+        return EXIT_DEPLOY_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The ACI deployment's settings: aci.toml, then command-line overrides, all validated here."""
+
+import ast
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ACI_MAX_CPU = 4  # per container group in most regions
+ACI_MAX_MEMORY_GB = 16
+_SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # Azure ML's rule, 3-32 chars
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # ACI: 5-63 chars
+_LOCATION = re.compile(r"^[a-z][a-z0-9]+$")  # e.g. eastus, westeurope
+
+
+class ConfigError(ValueError):
+    """A setting is invalid; the message names the field. Exit code 2."""
+
+
+class AciConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service_name: str = "sklearn-mnist-svc"
+    """Web service name in the workspace."""
+    cpu_cores: float = Field(1.0, gt=0, le=ACI_MAX_CPU)
+    """CPU cores for the container (ACI allows up to 4)."""
+    memory_gb: float = Field(1.0, gt=0, le=ACI_MAX_MEMORY_GB)
+    """Memory in GB (ACI allows up to 16)."""
+    location: str | None = None
+    """Azure region; default: the workspace's."""
+    dns_name_label: str | None = None
+    """Public DNS label: http://<label>.<region>.azurecontainer.io."""
+    auth_enabled: bool = False
+    """Require `Authorization: Bearer <key>` (keys from `status`, masked)."""
+    tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
+    """Tags on the service."""
+    description: str = "Predict MNIST with sklearn"
+    """Service description."""
+    image: str = "scorehost:latest"
+    """Local image to push, or a registry reference with @sha256:... to deploy as it is."""
+    repository: str = "scorehost"
+    """Repository in the workspace's registry."""
+    entry_script: Path = Path("examples/mnist/score.py")
+    """The score.py inside the image; Azure ML requires it in the inference config too."""
+    model_file: Path | None = None
+    """Register this model file and mount it; None: the model baked into the image."""
+    model_name: str = "sklearn_mnist"
+    """Registered model name (with model_file)."""
+    azure_inference_stack: bool = False
+    """Let Azure ML add its own inference server instead of the image's (fallback)."""
+    overwrite: bool = True
+    """Replace a service of the same name."""
+    timeout_s: int = Field(1800, gt=0)
+    """How long to wait for the deployment."""
+
+    @field_validator("service_name")
+    @classmethod
+    def _service_name(cls, value: str) -> str:
+        if not 3 <= len(value) <= 32 or not _SERVICE_NAME.match(value):
+            raise ValueError(
+                "3-32 characters: lowercase letters, digits and dashes, starting with a letter "
+                "and not ending with a dash"
+            )
+        return value
+
+    @field_validator("dns_name_label")
+    @classmethod
+    def _dns_label(cls, value: str | None) -> str | None:
+        if value is not None and (not 5 <= len(value) <= 63 or not _DNS_LABEL.match(value)):
+            raise ValueError("5-63 lowercase letters, digits and dashes, starting with a letter")
+        return value
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str | None) -> str | None:
+        if value is not None and not _LOCATION.match(value):
+            raise ValueError("an Azure region name such as eastus or westeurope")
+        return value
+
+    @field_validator("entry_script")
+    @classmethod
+    def _entry_script(cls, value: Path) -> Path:
+        if value.suffix != ".py":
+            raise ValueError(f"{value} must be a .py file")
+        if not value.is_file():
+            raise ValueError(f"{value} does not exist")
+        try:
+            ast.parse(value.read_bytes(), filename=str(value))
+        except SyntaxError as exc:
+            raise ValueError(f"{value} line {exc.lineno}: {exc.msg}") from None
+        return value
+
+    @field_validator("model_file")
+    @classmethod
+    def _model_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} does not exist")
+        return value
+
+    @property
+    def image_is_pinned(self) -> bool:
+        return "@sha256:" in self.image
+
+
+def load_config(path: Path | None, overrides: dict[str, Any]) -> AciConfig:
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values = tomllib.loads(path.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        return AciConfig(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])) or 'config'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(problems) from None

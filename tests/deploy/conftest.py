@@ -1,0 +1,115 @@
+"""Deploy tests: the real azureml-core against an HTTP-level fake; no socket leaves loopback."""
+
+import ipaddress
+import json
+import os
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from tests.deploy.fake_azure import GROUP, SUB, WORKSPACE, FakeAzure, jwt_token
+
+DIGEST_REF = "wsregistry.azurecr.io/scorehost@sha256:" + "a" * 64
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _azureml_home() -> Iterator[None]:
+    # azureml-core writes caches under HOME at import time: keep them out of the real one.
+    saved = {
+        name: os.environ.get(name) for name in ("HOME", "AZUREML_LOG_DEPRECATION_WARNING_ENABLED")
+    }
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="azureml-home-")
+    os.environ["AZUREML_LOG_DEPRECATION_WARNING_ENABLED"] = "False"
+    import azureml.core  # noqa: F401  (before any azureml._model_management module)
+
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to reach a real host fails at once instead of costing SDK retries."""
+    connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
+            raise ConnectionRefusedError(f"test socket guard: {address} is not loopback")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_getaddrinfo(socket.getaddrinfo))
+
+
+def _loopback_getaddrinfo(real: Any) -> Any:
+    def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in (None, "localhost") and not str(host).startswith("127."):
+            raise socket.gaierror(f"test socket guard: no DNS for {host}")
+        return real(host, *args, **kwargs)
+
+    return lookup
+
+
+@dataclass
+class FakeDocker:
+    """Stands in for the docker CLI: records argv and stdin, answers like docker would."""
+
+    local_images: set[str] = field(default_factory=lambda: {"scorehost:latest"})
+    calls: list[tuple[list[str], str | None]] = field(default_factory=list)
+    fail_push: bool = False
+
+    def __call__(self, argv: Sequence[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
+        argv = list(argv)
+        self.calls.append((argv, stdin))
+        if argv[1:3] == ["image", "inspect"] and "--format" not in argv:
+            code = 0 if argv[3] in self.local_images else 1
+            return subprocess.CompletedProcess(
+                argv, code, "[]", "" if code == 0 else "No such image"
+            )
+        if argv[1] == "push" and self.fail_push:
+            return subprocess.CompletedProcess(argv, 1, "", "denied: requested access is denied")
+        out = json.dumps([DIGEST_REF]) if "{{json .RepoDigests}}" in argv else ""
+        return subprocess.CompletedProcess(argv, 0, out, "")
+
+
+@pytest.fixture
+def fake_docker() -> FakeDocker:
+    return FakeDocker()
+
+
+@pytest.fixture
+def workspace_config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.json"
+    path.write_text(
+        json.dumps({"subscription_id": SUB, "resource_group": GROUP, "workspace_name": WORKSPACE})
+    )
+    return path
+
+
+@pytest.fixture
+def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
+    from azureml.core.authentication import TokenAuthentication
+
+    from deploy import azureml_sdk
+
+    # Credentials are the one thing not fetched over HTTP here: a JWT-shaped token.
+    monkeypatch.setattr(
+        azureml_sdk, "make_auth",
+        lambda *_: TokenAuthentication(lambda _audience: jwt_token(), cloud="AzureCloud"),
+    )  # fmt: skip
+    fake = FakeAzure()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake
+    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
