@@ -216,6 +216,11 @@ def main(
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("azureml"):
+            raise
+        print("azureml-core is not installed: pip install 'scorehost[deploy]'", file=sys.stderr)
+        return EXIT_CONFIG
     except PushError as exc:
         print(f"deployment failed: {exc}", file=sys.stderr)
         return EXIT_DEPLOY_FAILED
