@@ -1,8 +1,10 @@
 """Read a request body without ever holding more than the configured limit."""
 
+import asyncio
+
 from starlette.requests import Request
 
-from app.errors import BadRequest, PayloadTooLarge
+from app.errors import BadRequest, PayloadTooLarge, RequestTimeout
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -12,7 +14,7 @@ def _too_large(limit: int) -> PayloadTooLarge:
     )
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
+async def read_limited(request: Request, limit: int, timeout_s: float) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -20,8 +22,15 @@ async def read_limited(request: Request, limit: int) -> bytes:
         if int(declared) > limit:
             raise _too_large(limit)  # refused before reading a byte
     chunks = bytearray()
-    async for chunk in request.stream():
-        chunks += chunk
-        if len(chunks) > limit:
-            raise _too_large(limit)
+    try:
+        async with asyncio.timeout(timeout_s):  # a slow sender must not hold a request forever
+            async for chunk in request.stream():
+                chunks += chunk
+                if len(chunks) > limit:
+                    raise _too_large(limit)
+    except TimeoutError:
+        raise RequestTimeout(
+            f"The request body did not arrive within {timeout_s:g} s "
+            f"({len(chunks):,} bytes received)."
+        ) from None
     return bytes(chunks)

@@ -48,7 +48,23 @@ def _serve_parser(commands: cli_tutorial.SubParsers) -> None:
     serve.add_argument(
         "--max-body-bytes", type=int, help="body size limit [SCOREHOST_MAX_BODY_BYTES, 128 MiB]"
     )
+    serve.add_argument(
+        "--body-timeout-s", type=float, help="body upload deadline [SCOREHOST_BODY_TIMEOUT_S, 60]"
+    )
+    serve.add_argument(
+        "--init-timeout-s", type=float, help="init() deadline [SCOREHOST_INIT_TIMEOUT_S, 600]"
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--log-format", choices=["text", "json"], help="[SCOREHOST_LOG_FORMAT]")
+    serve.add_argument(
+        "--api-keys-file",
+        type=Path,
+        help="accepted API keys, one per line [SCOREHOST_API_KEYS_FILE]; keys can also come from "
+        "SCOREHOST_PRIMARY_KEY / SCOREHOST_SECONDARY_KEY (never from flags: argv is visible)",
+    )
+    serve.add_argument(
+        "--cors-origins", help="browser origins allowed, comma-separated [AML_CORS_ORIGINS]"
+    )
     serve.add_argument("--debug", action="store_true", default=None, help="tracebacks in 500s")
 
 
@@ -100,15 +116,13 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"{script} line {exc.lineno}: {exc.msg}") from None
     if settings.model_dir is not None and not settings.model_dir.is_dir():
         raise UsageError(f"model folder {settings.model_dir} not found (set --model-dir)")
+    if settings.api_keys_file is not None and not settings.api_keys_file.is_file():
+        raise UsageError(f"API keys file {settings.api_keys_file} not found")
     return settings
 
 
 def _serve(args: argparse.Namespace) -> int:
     settings = serve_settings(args)
-    if settings.workers == 1:
-        from app.server import run_worker
-
-        return run_worker(settings)
     from app.supervisor import Supervisor
 
     return Supervisor(settings).run()

@@ -22,12 +22,20 @@ def explain(body: str, exc: BaseException, expected_width: int | None) -> Scoreh
         return BadRequest(f"The request body is empty. {_EXAMPLE}")
     if isinstance(exc, json.JSONDecodeError):
         return BadRequest(f"The request body is not valid JSON: {_describe_json_error(exc)}.")
-    if not isinstance(exc, ValueError | TypeError | KeyError | IndexError):
+    if not isinstance(
+        exc, ValueError | TypeError | KeyError | IndexError | OverflowError | RecursionError
+    ):
         return None
     try:
         document = json.loads(body)
-    except ValueError:
+    except json.JSONDecodeError:
         return None  # run() does not parse JSON (or not this way): nothing to say about it
+    except (ValueError, RecursionError) as parse_error:
+        if type(parse_error) is not type(exc):
+            return None
+        # Valid JSON syntax that Python's parser still refuses: too deep, or a huge integer.
+        reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return BadRequest(f"The JSON body cannot be parsed: {reason}.")
     if isinstance(exc, KeyError) and isinstance(document, dict):
         missing = exc.args[0] if exc.args else None
         if isinstance(missing, str) and missing not in document:

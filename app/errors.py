@@ -29,6 +29,14 @@ class BadRequest(ScorehostError):
     status_code = 400
 
 
+class Unauthorized(ScorehostError):
+    status_code = 401
+
+
+class RequestTimeout(ScorehostError):
+    status_code = 408
+
+
 class PayloadTooLarge(ScorehostError):
     status_code = 413
 

@@ -5,11 +5,14 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
+from app.auth import KeyCheck
 from app.entry_script import EntryScriptError
 from app.errors import install_error_handlers
+from app.metrics import Metrics, MetricsMiddleware
 from app.request_id import RequestIdMiddleware
 from app.routes import health, score
 from app.scoring import ScoringService
@@ -18,17 +21,19 @@ from app.settings import Settings
 log = logging.getLogger("scorehost")
 
 
-def create_app(settings: Settings, on_init_failure: Callable[[], None] | None = None) -> FastAPI:
-    """The app; `on_init_failure` is how the process owning it is told to stop."""
-    scoring = ScoringService(settings)
+def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) -> FastAPI:
+    """The app; `on_fatal` tells the process owning it to stop (init failed, or a run() hung
+    and the process must be recycled)."""
+    metrics = Metrics(settings.metrics_dir)
+    metrics.describe_model(settings.entry_script_path, settings.model_dir)
+    scoring = ScoringService(settings, metrics, on_stuck=on_fatal)
 
     async def start() -> None:
         try:
             await scoring.start()
         except EntryScriptError:
             log.exception("The scoring script cannot be served; stopping")
-            if on_init_failure is not None:
-                on_init_failure()
+            on_fatal()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -46,9 +51,19 @@ def create_app(settings: Settings, on_init_failure: Callable[[], None] | None = 
     )
     app.state.settings = settings
     app.state.scoring = scoring
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["x-ms-request-id", "x-ms-run-fn-exec-ms"],
+        )
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(score.router)
+    app.include_router(score.router, dependencies=[Depends(KeyCheck(settings.api_keys()))])
     app.add_api_route("/swagger.json", app.openapi, include_in_schema=False)
+    app.add_api_route("/metrics", metrics.render, include_in_schema=False)
     return app

@@ -1,5 +1,7 @@
 """One id per request: the caller's x-ms-request-id / x-request-id, or a new one; echoed back."""
 
+import logging
+import time
 import uuid
 from contextvars import ContextVar
 
@@ -7,6 +9,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_LENGTH = 100  # Azure ML's server refuses longer ids too
+access_log = logging.getLogger("scorehost.access")
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 
@@ -24,7 +27,9 @@ def _pick(scope: Scope) -> str:
 
 
 class RequestIdMiddleware:
-    """Pure ASGI (not BaseHTTPMiddleware) so large bodies stream through untouched."""
+    """Sets the request id, echoes it in the response, and writes the access log line.
+
+    Pure ASGI (not BaseHTTPMiddleware) so large bodies stream through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -35,15 +40,24 @@ class RequestIdMiddleware:
             return
         request_id = _pick(scope)
         token = _request_id.set(request_id)
+        started, status, sent = time.perf_counter(), 500, 0
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status, sent
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["x-ms-request-id"] = request_id
                 headers["x-request-id"] = request_id
+            sent += len(message.get("body", b""))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            access_log.info(
+                '%s "%s %s" %d %.1f ms %d B',
+                (scope.get("client") or ("-",))[0], scope["method"], scope["path"], status,
+                (time.perf_counter() - started) * 1000, sent,
+            )  # fmt: skip
             _request_id.reset(token)

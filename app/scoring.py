@@ -3,7 +3,7 @@
 import logging
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +14,10 @@ from starlette.responses import Response
 from app.diagnose import explain
 from app.encoding import NotSerializable, to_json
 from app.entry_script import EntryScriptError, RunRaised, UserScript
-from app.errors import RUN_FAILED_HEADER, BadRequest, NotReady, RunFailed
-from app.executor import RunExecutor
+from app.errors import RUN_FAILED_HEADER, BadRequest, NotReady, RunFailed, ScoringTimeout
+from app.executor import DeadlineExceeded, RunExecutor
+from app.metrics import Metrics
+from app.pins import verify_pins
 from app.request_id import current_request_id
 from app.settings import Settings
 
@@ -43,14 +45,23 @@ class _Outcome:
 
 
 class ScoringService:
-    def __init__(self, settings: Settings) -> None:
+    """`on_stuck` is called when user code overran its deadline and still holds a thread:
+    the owner should recycle the process (a thread cannot be killed)."""
+
+    def __init__(self, settings: Settings, metrics: Metrics, on_stuck: Callable[[], None]) -> None:
         self._settings = settings
-        self._executor = RunExecutor(settings.max_concurrent_runs, settings.scoring_timeout_ms)
+        self._metrics = metrics
+        self._on_stuck = on_stuck
+        self._executor = RunExecutor(settings.max_concurrent_runs)
         self._script: UserScript | None = None
         self._loading_since = time.monotonic()
         self.status = Status.LOADING
         self.failure: str | None = None
         self.init_seconds: float | None = None
+
+    @property
+    def stuck(self) -> bool:
+        return self._executor.stuck
 
     async def start(self) -> None:
         """Load the script and call init(); raises EntryScriptError if either fails."""
@@ -58,13 +69,21 @@ class ScoringService:
         path = self._settings.entry_script_path
         log.info("Loading %s and calling init()", path)
         try:
-            self._script = await self._executor.call_unbounded(
-                lambda: _load_and_init(path, self._settings)
+            self._script = await self._executor.call(
+                lambda: _load_and_init(path, self._settings), self._settings.init_timeout_s
             )
+        except DeadlineExceeded:
+            self.status = Status.FAILED
+            self.failure = (
+                f"init() in {path} did not finish within {self._settings.init_timeout_s:g} s "
+                "(SCOREHOST_INIT_TIMEOUT_S)"
+            )
+            raise EntryScriptError(self.failure) from None
         except EntryScriptError as exc:
             self.status, self.failure = Status.FAILED, str(exc)
             raise
         self.init_seconds = time.monotonic() - self._loading_since
+        self._metrics.init_seconds.set(self.init_seconds)
         self.status = Status.READY
         log.info("init() finished in %.2f s; ready to score", self.init_seconds)
 
@@ -74,7 +93,8 @@ class ScoringService:
     async def score(self, body: bytes, headers: Mapping[str, str]) -> ScoreResult:
         script = self._ready_script()
         text = _decode(body)
-        outcome = await self._executor.call(lambda: _run_timed(script, text, headers))
+        outcome = await self._run(lambda: _run_timed(script, text, headers))
+        self._metrics.run_seconds.observe(outcome.exec_ms / 1000)
         timing = {EXEC_MS_HEADER: f"{outcome.exec_ms:.3f}"}
         if outcome.error is not None:
             raise self._failure(text, outcome.error, script, timing)
@@ -85,6 +105,25 @@ class ScoringService:
         except NotSerializable as exc:
             log.error("%s", exc)
             raise RunFailed(str(exc), headers={**timing, RUN_FAILED_HEADER: "True"}) from exc
+
+    async def _run(self, call: Callable[[], _Outcome]) -> _Outcome:
+        timeout_ms = self._settings.scoring_timeout_ms
+        try:
+            return await self._executor.call(call, timeout_ms / 1000)
+        except DeadlineExceeded as exc:
+            if not exc.started:
+                raise ScoringTimeout(
+                    f"The request waited {timeout_ms} ms (SCORING_TIMEOUT_MS) for a free worker "
+                    "without run() starting; the service is overloaded. Retry later."
+                ) from None
+            log.error(
+                "run() exceeded %d ms and is still running; this worker will be recycled",
+                timeout_ms,
+            )
+            self._on_stuck()
+            raise ScoringTimeout(
+                f"run() did not finish within {timeout_ms} ms (SCORING_TIMEOUT_MS)."
+            ) from None
 
     def _ready_script(self) -> UserScript:
         if self.status is Status.FAILED:
@@ -116,6 +155,7 @@ class ScoringService:
 
 
 def _load_and_init(path: Path, settings: Settings) -> UserScript:
+    verify_pins(settings.model_dir, settings.model_sha256)
     script = UserScript.load(path, settings.model_dir)
     script.init()
     return script

@@ -1,6 +1,7 @@
 """Run the app under uvicorn in this process, and report how it ended as an exit code."""
 
 import logging
+import os
 import signal
 import socket
 
@@ -16,6 +17,7 @@ log = logging.getLogger("scorehost")
 
 EXIT_OK = 0
 EXIT_SCRIPT_FAILED = 3  # init() or the script's import failed
+EXIT_RECYCLE = 4  # a run() hung past its deadline: replace this worker
 
 
 def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
@@ -32,16 +34,23 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
 
 def run_worker(settings: Settings, sock: socket.socket | None = None) -> int:
     """Serve until stopped; in a supervised worker `sock` is the shared listening socket."""
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
 
     def stop_serving() -> None:
         server.should_exit = True
 
-    app = create_app(settings, on_init_failure=stop_serving)
+    app = create_app(settings, on_fatal=stop_serving)
     server = uvicorn.Server(uvicorn_config(app, settings))
     # uvicorn re-raises the stop signal once it has shut down; a stop we asked for is a clean exit.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: None)
     server.run(sockets=[sock] if sock else None)
     scoring: ScoringService = app.state.scoring
-    return EXIT_SCRIPT_FAILED if scoring.status is Status.FAILED else EXIT_OK
+    code = EXIT_SCRIPT_FAILED if scoring.status is Status.FAILED else EXIT_OK
+    if scoring.stuck:
+        # A thread is still inside user code and cannot be joined: leave without waiting for it.
+        code = code or EXIT_RECYCLE
+        log.error("Exiting with a thread stuck in user code (exit code %d)", code)
+        logging.shutdown()
+        os._exit(code)
+    return code

@@ -1,10 +1,11 @@
 """Every setting the server reads, in one place: CLI flags, SCOREHOST_* and Azure ML's names."""
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PORT = 5001  # Azure ML's DOCKER_IMAGE_HTTP_PORT
 
@@ -58,6 +59,65 @@ class Settings(BaseSettings):
 
     graceful_timeout_s: float = Field(20.0, ge=0, validation_alias=_env("GRACEFUL_TIMEOUT_S"))
     """On SIGTERM, how long in-flight requests get to finish before workers are stopped."""
+
+    init_timeout_s: float = Field(600.0, gt=0, validation_alias=_env("INIT_TIMEOUT_S"))
+    """Longest init() may take; past it the server stops with exit code 3."""
+
+    body_timeout_s: float = Field(60.0, gt=0, validation_alias=_env("BODY_TIMEOUT_S"))
+    """Longest a client may take to send its request body (slow senders get 408)."""
+
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("LOG_FORMAT"))
+    """`json`: one JSON object per log line, with the request id, for log collectors."""
+
+    primary_key: SecretStr | None = Field(None, validation_alias=_env("PRIMARY_KEY"))
+    """API key for POST /score (`Authorization: Bearer <key>`); unset: no key needed."""
+
+    secondary_key: SecretStr | None = Field(None, validation_alias=_env("SECONDARY_KEY"))
+    """A second accepted key, so keys can be rotated without downtime."""
+
+    api_keys_file: Path | None = Field(None, validation_alias=_env("API_KEYS_FILE"))
+    """File with accepted keys, one per line (e.g. a mounted secret); adds to the two above."""
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("CORS_ORIGINS", "AML_CORS_ORIGINS")
+    )
+    """Origins allowed to call from a browser, comma-separated; empty: CORS off."""
+
+    model_sha256: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias=_env("MODEL_SHA256")
+    )
+    """Pins: `FILE=SHA256[,FILE=SHA256]`, FILE under model_dir; refuse to start on mismatch."""
+
+    metrics_dir: Path | None = Field(None, validation_alias=_env("METRICS_DIR"))
+    """Where worker processes share metrics; the supervisor sets it (a fresh temp folder)."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("model_sha256", mode="before")
+    @classmethod
+    def _parse_pins(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pins = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            name, sep, digest = item.partition("=")
+            if not sep or not re.fullmatch(r"[0-9a-fA-F]{64}", digest.strip()):
+                raise ValueError(f"{item!r} is not FILE=<64 hex digits>")
+            pins[name.strip()] = digest.strip().lower()
+        return pins
+
+    def api_keys(self) -> list[str]:
+        """Every accepted key; an empty list means the API is open."""
+        keys = [key.get_secret_value() for key in (self.primary_key, self.secondary_key) if key]
+        if self.api_keys_file is not None:
+            lines = self.api_keys_file.read_text().splitlines()
+            keys += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        return keys
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -1,21 +1,31 @@
-"""Several worker processes on one socket: replace crashed ones, stop all if init() fails."""
+"""The serving process: worker processes on one socket, replaced when they die or hang.
+
+A worker whose init() fails ends everything (exit 3): a broken script must not restart in a
+loop. A worker that exits because a run() hung (exit 4) or that crashes is replaced."""
 
 import logging
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
+from collections import deque
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 
 from app import logs
-from app.server import EXIT_OK, EXIT_SCRIPT_FAILED, run_worker
+from app.server import EXIT_OK, EXIT_RECYCLE, EXIT_SCRIPT_FAILED, run_worker
 from app.settings import Settings
 
 log = logging.getLogger("scorehost.supervisor")
 _spawn = multiprocessing.get_context("spawn")  # no fork: user code must not inherit our state
+EXIT_CRASH_LOOP = 1
+_CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more unexpected deaths than this in the window: stop
 
 
 def _worker_main(settings: Settings, sock: socket.socket) -> None:
@@ -37,6 +47,7 @@ class Supervisor:
         self._settings = settings
         self._stopping = threading.Event()
         self._workers: list[BaseProcess] = []
+        self._deaths: deque[float] = deque()
 
     def _start_worker(self, sock: socket.socket) -> BaseProcess:
         process = _spawn.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
@@ -49,14 +60,26 @@ class Supervisor:
         self._stopping.set()
 
     def run(self) -> int:
-        logs.configure(self._settings.log_level)
+        metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
+        # prometheus_client reads this when it is imported, in each worker.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        self._settings = self._settings.model_copy(update={"metrics_dir": metrics_dir})
+        logs.configure(self._settings.log_level, self._settings.log_format)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         sock = _bind(self._settings)
-        self._workers = [self._start_worker(sock) for _ in range(self._settings.workers)]
-        exit_code = self._watch(sock)
-        self._stop_all()
-        sock.close()
+        log.info(
+            "Serving %s on http://%s:%d with %d worker(s)",
+            self._settings.entry_script_path, self._settings.host, self._settings.port,
+            self._settings.workers,
+        )  # fmt: skip
+        try:
+            self._workers = [self._start_worker(sock) for _ in range(self._settings.workers)]
+            exit_code = self._watch(sock)
+            self._stop_all()
+        finally:
+            sock.close()
+            shutil.rmtree(metrics_dir, ignore_errors=True)
         return exit_code
 
     def _watch(self, sock: socket.socket) -> int:
@@ -65,12 +88,34 @@ class Supervisor:
             for index, worker in enumerate(self._workers):
                 if worker.is_alive() or self._stopping.is_set():
                     continue
-                if worker.exitcode == EXIT_SCRIPT_FAILED:
-                    log.error("Worker %s could not start the scoring script; stopping", worker.pid)
-                    return EXIT_SCRIPT_FAILED
-                log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
+                code = self._replacement_needed(worker)
+                if code is not None:
+                    return code
                 self._workers[index] = self._start_worker(sock)
         return EXIT_OK
+
+    def _replacement_needed(self, worker: BaseProcess) -> int | None:
+        """None to replace the dead worker, or the exit code to stop with."""
+        from prometheus_client import multiprocess
+
+        if worker.pid is not None:
+            multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+        if worker.exitcode == EXIT_SCRIPT_FAILED:
+            log.error("Worker %s could not start the scoring script; stopping", worker.pid)
+            return EXIT_SCRIPT_FAILED
+        if worker.exitcode == EXIT_RECYCLE:
+            log.warning("Worker %s recycled: a run() hung past its deadline", worker.pid)
+            return None
+        now = time.monotonic()
+        self._deaths.append(now)
+        while self._deaths and now - self._deaths[0] > _CRASH_WINDOW_S:
+            self._deaths.popleft()
+        if len(self._deaths) > _CRASH_LIMIT:
+            log.error("Workers died %d times within %.0f s; stopping", len(self._deaths),
+                      _CRASH_WINDOW_S)  # fmt: skip
+            return EXIT_CRASH_LOOP
+        log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
+        return None
 
     def _stop_all(self) -> None:
         for worker in self._workers:

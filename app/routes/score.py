@@ -50,6 +50,8 @@ _OPENAPI: dict[str, Any] = {
             str(code): {"description": description, **_ERROR}
             for code, description in {
                 400: "Body is empty, not UTF-8 or not JSON",
+                401: "API keys are on and the request has none or a wrong one",
+                408: "The body did not arrive within SCOREHOST_BODY_TIMEOUT_S",
                 413: "Body larger than the size limit",
                 422: "Body parses but does not fit the model (shape, types)",
                 500: "run() failed (x-ms-run-function-failed: True)",
@@ -63,7 +65,7 @@ _OPENAPI: dict[str, Any] = {
 
 @router.post("/score", summary="Score with run()", openapi_extra=_OPENAPI)
 async def score(request: Request, scoring: ScoringDep, settings: SettingsDep) -> Response:
-    body = await read_limited(request, settings.max_body_bytes)
+    body = await read_limited(request, settings.max_body_bytes, settings.body_timeout_s)
     result = await scoring.score(body, request.headers)
     if isinstance(result.body, Response):
         result.body.headers[EXEC_MS_HEADER] = f"{result.exec_ms:.3f}"

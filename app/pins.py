@@ -1,0 +1,27 @@
+"""Model files pinned by SHA-256: a swapped or corrupted model stops the server before init()."""
+
+import hashlib
+from pathlib import Path
+
+from app.entry_script import EntryScriptError
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_pins(model_dir: Path | None, pins: dict[str, str]) -> None:
+    for name, expected in pins.items():
+        path = (model_dir or Path()) / name
+        if not path.is_file():
+            raise EntryScriptError(f"pinned model file {path} does not exist")
+        actual = _sha256(path)
+        if actual != expected:
+            raise EntryScriptError(
+                f"model file {path} has SHA-256 {actual}, but SCOREHOST_MODEL_SHA256 pins "
+                f"{expected}; refusing to load it"
+            )
