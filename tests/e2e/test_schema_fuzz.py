@@ -2,8 +2,8 @@
 variations of it) and checks that no request gets a 5xx."""
 
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
