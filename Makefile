@@ -14,7 +14,7 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest clean image compose-up compose-down
+.PHONY: help install model serve test lint typecheck pytest clean image compose-up compose-down soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ compose-up:  ## docker compose up -d, then wait until the service is healthy
 
 compose-down:  ## stop and remove the compose service
 	$(COMPOSE) down
+
+soak: $(MODEL)  ## 5-minute load run, good and bad requests mixed (not in CI)
+	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}
 
 clean:  ## remove the venv, trained models and caches
 	rm -rf $(VENV) models .mypy_cache .pytest_cache .ruff_cache *.egg-info
