@@ -54,6 +54,12 @@ def _serve_parser(commands: cli_tutorial.SubParsers) -> None:
     serve.add_argument(
         "--init-timeout-s", type=float, help="init() deadline [SCOREHOST_INIT_TIMEOUT_S, 600]"
     )
+    serve.add_argument(
+        "--max-batch-size", type=int, help="typed scripts: rows per merged run() [1 = off]"
+    )
+    serve.add_argument(
+        "--max-batch-wait-ms", type=float, help="typed scripts: batch gathering time [5]"
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--log-format", choices=["text", "json"], help="[SCOREHOST_LOG_FORMAT]")
     serve.add_argument(

@@ -6,6 +6,7 @@ with ScoringClient("http://127.0.0.1:5001/score") as client:
 """
 
 import asyncio
+import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,17 +84,22 @@ class _Policy:
         )
 
 
-def _batches(rows: npt.ArrayLike, batch_size: int) -> Iterator[bytes]:
+def _batches(rows: npt.ArrayLike, batch_size: int, binary: bool) -> Iterator[bytes]:
     array = np.asarray(rows, dtype=np.float64)
     if array.ndim != 2:
         raise ValueError(f"rows must be 2-D (n_rows, n_features), got shape {array.shape}")
     for start in range(0, len(array), batch_size):
         batch = array[start : start + batch_size]
-        yield orjson.dumps({"data": batch}, option=orjson.OPT_SERIALIZE_NUMPY)
+        if binary:
+            buffer = io.BytesIO()
+            np.save(buffer, batch, allow_pickle=False)
+            yield buffer.getvalue()
+        else:
+            yield orjson.dumps({"data": batch}, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def _headers(key: str | None) -> dict[str, str]:
-    headers = {"Content-Type": "application/json"}
+def _headers(key: str | None, binary: bool) -> dict[str, str]:
+    headers = {"Content-Type": "application/x-npy" if binary else "application/json"}
     if key:
         headers["Authorization"] = f"Bearer {key}"  # Azure ML's key convention
     return headers
@@ -108,13 +114,16 @@ class _Base:
         batch_size: int = 1000,
         retries: int = 3,
         backoff_s: float = 0.5,
+        binary: bool = False,
     ) -> None:
+        """`binary`: send .npy bodies (application/x-npy), for typed score.py files only."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.url = scoring_url(url)
         self.batch_size = batch_size
+        self.binary = binary
         self._policy = _Policy(self.url, retries, backoff_s)
-        self._options: dict[str, Any] = {"headers": _headers(key), "timeout": timeout}
+        self._options: dict[str, Any] = {"headers": _headers(key, binary), "timeout": timeout}
 
 
 class ScoringClient(_Base):
@@ -137,7 +146,7 @@ class ScoringClient(_Base):
         self, rows: npt.ArrayLike, on_batch: Callable[[int], object] | None = None
     ) -> npt.NDArray[Any]:
         results = []
-        for body in _batches(rows, self.batch_size):
+        for body in _batches(rows, self.batch_size, self.binary):
             results.append(np.asarray(self._post(body)))
             if on_batch:
                 on_batch(len(results[-1]))
@@ -175,7 +184,8 @@ class AsyncScoringClient(_Base):
         await self._http.aclose()
 
     async def score(self, rows: npt.ArrayLike) -> npt.NDArray[Any]:
-        results = [np.asarray(await self._post(body)) for body in _batches(rows, self.batch_size)]
+        batches = _batches(rows, self.batch_size, self.binary)
+        results = [np.asarray(await self._post(body)) for body in batches]
         return np.concatenate(results) if results else np.array([])
 
     async def _post(self, body: bytes) -> Any:

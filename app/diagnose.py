@@ -50,7 +50,7 @@ def explain(body: str, exc: BaseException, expected_width: int | None) -> Scoreh
             )
         return None
     if "data" in document:
-        problem = _problem_in_rows(document["data"], expected_width)
+        problem = describe_rows_problem(document["data"], expected_width)
         if problem:
             return UnprocessableInput(f"{problem}. {_EXAMPLE}")
     match = _SKLEARN_WIDTH.search(str(exc))
@@ -80,7 +80,8 @@ def _kind(value: Any) -> str:
     return "an object"
 
 
-def _problem_in_rows(data: Any, expected_width: int | None) -> str | None:
+def describe_rows_problem(data: Any, expected_width: int | None) -> str | None:
+    """What is wrong with `data` as a list of rows of numbers, or None if nothing is."""
     if not isinstance(data, list):
         return f'"data" must be a list of rows, got {_kind(data)}'
     if not data:

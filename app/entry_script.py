@@ -10,6 +10,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from app.typed_input import TypedInput, parameters_from
+
 MODULE_NAME = "entry_module"  # the name Azure ML's server gives the entry script
 
 
@@ -40,6 +42,7 @@ class UserScript:
     run_function: Callable[..., Any]
     data_parameter: str
     wants_headers: bool
+    typed: TypedInput | None  # run() decorated with inference-schema's @input_schema
 
     @classmethod
     def load(cls, path: Path, model_dir: Path | None = None) -> "UserScript":
@@ -69,6 +72,7 @@ class UserScript:
             run_function=run_function,
             data_parameter=data_parameter,
             wants_headers=wants_headers,
+            typed=_typed_input(run_function),
         )
 
     def init(self) -> None:
@@ -80,7 +84,11 @@ class UserScript:
             ) from exc
 
     def run(self, data: str, headers: Mapping[str, str]) -> Any:
-        kwargs: dict[str, Any] = {self.data_parameter: data}
+        return self.run_with({self.data_parameter: data}, headers)
+
+    def run_with(self, values: dict[str, Any], headers: Mapping[str, str]) -> Any:
+        """Call run() with these keyword arguments (typed scripts: the decoded parameters)."""
+        kwargs = dict(values)
         if self.wants_headers:
             kwargs["request_headers"] = dict(headers)
         try:
@@ -99,6 +107,42 @@ class UserScript:
         if "model" in counts:
             return counts["model"]
         return next(iter(counts.values())) if len(set(counts.values())) == 1 else None
+
+
+def _typed_input(run_function: Callable[..., Any]) -> TypedInput | None:
+    if "inference_schema" not in sys.modules:
+        return None  # the script did not import it, so run() cannot be decorated with it
+    from inference_schema.schema_util import get_input_schema, is_schema_decorated
+
+    if not is_schema_decorated(run_function):
+        return None
+    schema = get_input_schema(run_function)
+    signature = inspect.signature(run_function)
+    required = {
+        name
+        for name, parameter in signature.parameters.items()
+        if parameter.default is inspect.Parameter.empty and name != "request_headers"
+    }
+    return TypedInput(parameters_from(schema, required))
+
+
+def output_schema(script: "UserScript") -> dict[str, Any] | None:
+    """The @output_schema of a typed run(), for the OpenAPI document."""
+    if script.typed is None:
+        return None
+    from inference_schema.schema_util import get_output_schema
+
+    schema: dict[str, Any] = get_output_schema(script.run_function)
+    return schema or None
+
+
+def input_schema(script: "UserScript") -> dict[str, Any] | None:
+    if script.typed is None:
+        return None
+    from inference_schema.schema_util import get_input_schema
+
+    schema: dict[str, Any] = get_input_schema(script.run_function)
+    return schema
 
 
 def _analyse_run(run_function: Callable[..., Any], path: Path) -> tuple[str, bool]:

@@ -41,6 +41,10 @@ class PayloadTooLarge(ScorehostError):
     status_code = 413
 
 
+class UnsupportedMediaType(ScorehostError):
+    status_code = 415
+
+
 class UnprocessableInput(ScorehostError):
     """The body parses, but its contents are not what the model accepts."""
 

@@ -13,6 +13,7 @@ from app.auth import KeyCheck
 from app.entry_script import EntryScriptError
 from app.errors import install_error_handlers
 from app.metrics import Metrics, MetricsMiddleware
+from app.openapi import openapi_builder
 from app.request_id import RequestIdMiddleware
 from app.routes import health, score
 from app.scoring import ScoringService
@@ -64,6 +65,7 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(score.router, dependencies=[Depends(KeyCheck(settings.api_keys()))])
+    app.openapi = openapi_builder(app, scoring)  # type: ignore[method-assign]
     app.add_api_route("/swagger.json", app.openapi, include_in_schema=False)
     app.add_api_route("/metrics", metrics.render, include_in_schema=False)
     return app

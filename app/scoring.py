@@ -1,5 +1,6 @@
 """The transport-free scoring service: the user script's lifecycle, and requests to results."""
 
+import asyncio
 import logging
 import time
 import traceback
@@ -11,15 +12,26 @@ from typing import Any
 
 from starlette.responses import Response
 
+from app.batching import MicroBatcher
 from app.diagnose import explain
 from app.encoding import NotSerializable, to_json
-from app.entry_script import EntryScriptError, RunRaised, UserScript
-from app.errors import RUN_FAILED_HEADER, BadRequest, NotReady, RunFailed, ScoringTimeout
+from app.entry_script import EntryScriptError, RunRaised, UserScript, input_schema, output_schema
+from app.errors import (
+    RUN_FAILED_HEADER,
+    BadRequest,
+    NotReady,
+    RunFailed,
+    ScorehostError,
+    ScoringTimeout,
+    UnprocessableInput,
+    UnsupportedMediaType,
+)
 from app.executor import DeadlineExceeded, RunExecutor
 from app.metrics import Metrics
 from app.pins import verify_pins
 from app.request_id import current_request_id
 from app.settings import Settings
+from app.typed_input import NPY_MEDIA_TYPE, TypedInput
 
 log = logging.getLogger("scorehost")
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"
@@ -54,6 +66,7 @@ class ScoringService:
         self._on_stuck = on_stuck
         self._executor = RunExecutor(settings.max_concurrent_runs)
         self._script: UserScript | None = None
+        self._batcher: MicroBatcher | None = None
         self._loading_since = time.monotonic()
         self.status = Status.LOADING
         self.failure: str | None = None
@@ -92,11 +105,23 @@ class ScoringService:
 
     async def score(self, body: bytes, headers: Mapping[str, str]) -> ScoreResult:
         script = self._ready_script()
-        text = _decode(body)
-        outcome = await self._run(lambda: _run_timed(script, text, headers))
-        self._metrics.run_seconds.observe(outcome.exec_ms / 1000)
+        content_type = headers.get("content-type", "")
+        if script.typed is not None:
+            # Parsing a large body takes a while: off the event loop, but outside the run() slot.
+            values = await asyncio.to_thread(script.typed.decode, body, content_type)
+            outcome = await self._run_typed(script, values, headers)
+        else:
+            if content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE:
+                raise UnsupportedMediaType(
+                    f"{NPY_MEDIA_TYPE} bodies need a run() decorated with inference-schema's "
+                    "@input_schema; this score.py takes the body as text: send JSON."
+                )
+            text = _decode(body)
+            outcome = await self._run(lambda: _run_timed(lambda: script.run(text, headers)))
         timing = {EXEC_MS_HEADER: f"{outcome.exec_ms:.3f}"}
         if outcome.error is not None:
+            if script.typed is not None:
+                raise self._typed_failure(values, outcome.error, script.typed, timing)
             raise self._failure(text, outcome.error, script, timing)
         if isinstance(outcome.value, Response):
             return ScoreResult(outcome.value, outcome.exec_ms)
@@ -106,10 +131,44 @@ class ScoringService:
             log.error("%s", exc)
             raise RunFailed(str(exc), headers={**timing, RUN_FAILED_HEADER: "True"}) from exc
 
+    async def _run_typed(
+        self, script: UserScript, values: dict[str, Any], headers: Mapping[str, str]
+    ) -> _Outcome:
+        batcher = self._batcher_for(script)
+        if batcher is None or len(values) != 1:
+            return await self._run(lambda: _run_timed(lambda: script.run_with(values, headers)))
+        try:
+            value, exec_ms = await batcher.submit(next(iter(values.values())))
+        except RunRaised as error:
+            return _Outcome(None, error, 0.0)
+        return _Outcome(value, None, exec_ms)
+
+    def _batcher_for(self, script: UserScript) -> MicroBatcher | None:
+        """A batcher when configured and possible: one array input, no headers wanted."""
+        if self._batcher is None and self._settings.max_batch_size > 1 and script.typed:
+            arrays = [p for p in script.typed.parameters if p.is_array]
+            if len(script.typed.parameters) == 1 and len(arrays) == 1 and not script.wants_headers:
+                name = arrays[0].name
+
+                async def run_rows(rows: Any) -> tuple[Any, float]:
+                    outcome = await self._run(
+                        lambda: _run_timed(lambda: script.run_with({name: rows}, {}))
+                    )
+                    if outcome.error is not None:
+                        raise outcome.error
+                    return outcome.value, outcome.exec_ms
+
+                self._batcher = MicroBatcher(
+                    run_rows, self._settings.max_batch_size, self._settings.max_batch_wait_ms / 1000
+                )
+        return self._batcher
+
     async def _run(self, call: Callable[[], _Outcome]) -> _Outcome:
         timeout_ms = self._settings.scoring_timeout_ms
         try:
-            return await self._executor.call(call, timeout_ms / 1000)
+            outcome = await self._executor.call(call, timeout_ms / 1000)
+            self._metrics.run_seconds.observe(outcome.exec_ms / 1000)  # one per run() call
+            return outcome
         except DeadlineExceeded as exc:
             if not exc.started:
                 raise ScoringTimeout(
@@ -136,14 +195,38 @@ class ScoringService:
             )
         return self._script
 
+    def schemas(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """A typed run()'s input and output schemas (None for untyped scripts or not loaded)."""
+        if self._script is None:
+            return None, None
+        return input_schema(self._script), output_schema(self._script)
+
+    def _typed_failure(
+        self, values: dict[str, Any], error: RunRaised, typed: TypedInput, timing: dict[str, str]
+    ) -> Exception:
+        name = typed.non_finite(values) if isinstance(error.original, ValueError) else None
+        if name is not None:
+            return self._client_error(
+                UnprocessableInput(f"{name!r} contains NaN or infinite values."), error, timing
+            )
+        return self._server_error(error, timing)
+
     def _failure(
         self, text: str, error: RunRaised, script: UserScript, timing: dict[str, str]
     ) -> Exception:
         client_error = explain(text, error.original, script.expected_features())
         if client_error is not None:
-            log.info("Rejected input: %s (run() raised %s)", client_error.message, error)
-            client_error.headers.update(timing)
-            return client_error
+            return self._client_error(client_error, error, timing)
+        return self._server_error(error, timing)
+
+    def _client_error(
+        self, client_error: ScorehostError, error: RunRaised, timing: dict[str, str]
+    ) -> Exception:
+        log.info("Rejected input: %s (run() raised %s)", client_error.message, error)
+        client_error.headers.update(timing)
+        return client_error
+
+    def _server_error(self, error: RunRaised, timing: dict[str, str]) -> Exception:
         log.error("run() failed", exc_info=error.original)
         message = (
             "run() raised an exception; the server log has its traceback under request id "
@@ -161,10 +244,10 @@ def _load_and_init(path: Path, settings: Settings) -> UserScript:
     return script
 
 
-def _run_timed(script: UserScript, text: str, headers: Mapping[str, str]) -> _Outcome:
+def _run_timed(call: Callable[[], Any]) -> _Outcome:
     started = time.perf_counter()
     try:
-        value, error = script.run(text, headers), None
+        value, error = call(), None
     except RunRaised as exc:
         value, error = None, exc
     return _Outcome(value, error, (time.perf_counter() - started) * 1000)

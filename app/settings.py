@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     )
     """Pins: `FILE=SHA256[,FILE=SHA256]`, FILE under model_dir; refuse to start on mismatch."""
 
+    max_batch_size: int = Field(1, ge=1, le=100_000, validation_alias=_env("MAX_BATCH_SIZE"))
+    """Typed scripts: merge concurrent requests into one run() of up to this many rows (1: off)."""
+
+    max_batch_wait_ms: float = Field(5.0, ge=0, le=1000, validation_alias=_env("MAX_BATCH_WAIT_MS"))
+    """Typed scripts: how long the first request of a batch waits for others."""
+
     metrics_dir: Path | None = Field(None, validation_alias=_env("METRICS_DIR"))
     """Where worker processes share metrics; the supervisor sets it (a fresh temp folder)."""
 

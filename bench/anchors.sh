@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the servers we compare against, each in a venv of its own under .bench/ (they pin
+# libraries that clash with ours), plus wrk, Debian's HTTP load generator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=.bench
+mkdir -p "$root"
+if ! command -v wrk >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+if [ ! -x "$root/azmlinfsrv/bin/azmlinfsrv" ]; then
+    python3 -m venv "$root/azmlinfsrv"
+    "$root/azmlinfsrv/bin/pip" install -q azureml-inference-server-http scikit-learn joblib numpy
+fi
+if [ ! -x "$root/mlserver/bin/mlserver" ]; then
+    python3 -m venv "$root/mlserver"
+    # uvloop 0.22 breaks MLServer 1.7's worker start ("There is no current event loop").
+    "$root/mlserver/bin/pip" install -q "mlserver==1.7.1" "mlserver-sklearn==1.7.1" "uvloop==0.21.0" \
+        scikit-learn joblib
+fi
+echo "anchors ready under $root"
