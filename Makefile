@@ -14,7 +14,7 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest clean image compose-up compose-down soak
+.PHONY: help install model serve test lint typecheck pytest clean image compose-up compose-down soak bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,10 @@ compose-up:  ## docker compose up -d, then wait until the service is healthy
 
 compose-down:  ## stop and remove the compose service
 	$(COMPOSE) down
+
+bench: $(MODEL)  ## compare with azmlinfsrv and MLServer in one run; writes docs/benchmarks.md
+	bench/anchors.sh
+	$(BIN)/python -m bench.run
 
 soak: $(MODEL)  ## 5-minute load run, good and bad requests mixed (not in CI)
 	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}

@@ -15,7 +15,7 @@ class KeyCheck:
     def __init__(self, keys: list[str]) -> None:
         self._keys = [key.encode() for key in keys]
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:
         if not self._keys:
             return
         scheme, _, given = request.headers.get("authorization", "").partition(" ")

@@ -1,4 +1,4 @@
-"""Named dependency aliases for route handlers."""
+"""Named dependency aliases for route handlers (async: FastAPI runs sync ones in a thread)."""
 
 from typing import Annotated
 
@@ -8,12 +8,12 @@ from app.scoring import ScoringService
 from app.settings import Settings
 
 
-def get_scoring(request: Request) -> ScoringService:
+async def get_scoring(request: Request) -> ScoringService:
     service: ScoringService = request.app.state.scoring
     return service
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -1,0 +1,159 @@
+"""The servers `make bench` compares, each started the way its users start it."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+import numpy.typing as npt
+
+ROOT = Path(__file__).resolve().parent.parent
+ANCHORS = ROOT / ".bench"
+SCORE = ROOT / "examples" / "mnist" / "score.py"
+SCORE_TYPED = ROOT / "examples" / "mnist" / "score_typed.py"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Target:
+    """One server configuration: how to start it and how to shape a request for it."""
+
+    name: str
+    protocol: str  # "data" ({"data": rows}), "npy" or "v2" (MLServer's inference protocol)
+    command: list[str]
+    ready_path: str
+    score_path: str
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    workdir: Path = ROOT
+
+    def body(self, rows: npt.NDArray[np.float64]) -> tuple[bytes, str]:
+        if self.protocol == "npy":
+            import io
+
+            buffer = io.BytesIO()
+            np.save(buffer, rows, allow_pickle=False)
+            return buffer.getvalue(), "application/x-npy"
+        if self.protocol == "v2":
+            tensor = {"name": "input-0", "shape": list(rows.shape), "datatype": "FP64",
+                      "data": rows.ravel().tolist()}  # fmt: skip
+            return json.dumps({"inputs": [tensor]}).encode(), "application/json"
+        return json.dumps({"data": rows.tolist()}).encode(), "application/json"
+
+    def start(self) -> tuple[subprocess.Popen[bytes], float]:
+        """Start it; return the process and the seconds from start to its first ready answer."""
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [part.replace("{port}", str(self.port)) for part in self.command],
+            cwd=self.workdir, env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+        while time.monotonic() - started < 120:
+            if process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {process.returncode}")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return process, time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError(f"{self.name} not ready after 120 s")
+
+
+def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
+    scorehost = [
+        sys.executable, "-m", "app", "serve", "--model-dir", str(model_dir), "--port", "{port}",
+        "--workers", str(workers), "--log-level", "warning",
+    ]  # fmt: skip
+    return [
+        Target(
+            "azmlinfsrv, tutorial score.py",
+            "data",
+            [
+                str(ANCHORS / "azmlinfsrv" / "bin" / "azmlinfsrv"),
+                "--entry_script",
+                str(SCORE),
+                "--model_dir",
+                str(model_dir),
+                "--port",
+                "{port}",
+            ],
+            "/",
+            "/score",
+            env={"WORKER_COUNT": str(workers)},
+        ),
+        Target(
+            "scorehost, tutorial score.py",
+            "data",
+            [*scorehost, "--entry-script", str(SCORE)],
+            "/health/ready",
+            "/score",
+        ),
+        Target(
+            "scorehost, typed score.py",
+            "data",
+            [*scorehost, "--entry-script", str(SCORE_TYPED)],
+            "/health/ready",
+            "/score",
+        ),
+        Target(
+            "scorehost, typed score.py, .npy",
+            "npy",
+            [*scorehost, "--entry-script", str(SCORE_TYPED)],
+            "/health/ready",
+            "/score",
+        ),
+        Target(
+            "scorehost, typed, micro-batching",
+            "data",
+            [
+                *scorehost,
+                "--entry-script",
+                str(SCORE_TYPED),
+                "--max-batch-size",
+                "32",
+                "--max-batch-wait-ms",
+                "2",
+            ],
+            "/health/ready",
+            "/score",
+        ),
+        _mlserver(work, model_dir, batching=False),
+        _mlserver(work, model_dir, batching=True),
+    ]
+
+
+def _mlserver(work: Path, model_dir: Path, batching: bool) -> Target:
+    port = free_port()
+    repo = _mlserver_repo(work, model_dir, batching, port)
+    return Target(
+        f"MLServer, adaptive batching {'on' if batching else 'off'}", "v2",
+        [str(ANCHORS / "mlserver" / "bin" / "mlserver"), "start", str(repo)],
+        "/v2/health/ready", "/v2/models/mnist/infer", port=port, workdir=repo,
+    )  # fmt: skip
+
+
+def _mlserver_repo(work: Path, model_dir: Path, batching: bool, port: int) -> Path:
+    repo = work / f"mlserver-{'batching' if batching else 'plain'}"
+    (repo / "mnist").mkdir(parents=True, exist_ok=True)
+    model = {"name": "mnist", "implementation": "mlserver_sklearn.SKLearnModel",
+             "parameters": {"uri": str(model_dir / "sklearn_mnist_model.pkl")}}  # fmt: skip
+    if batching:  # its best one-row setting on this machine (ENVIRONMENT.md)
+        model |= {"max_batch_size": 32, "max_batch_time": 0.01}
+    (repo / "mnist" / "model-settings.json").write_text(json.dumps(model))
+    settings = {"http_port": port, "grpc_port": free_port(), "parallel_workers": 0,
+                "metrics_port": free_port()}  # fmt: skip
+    (repo / "settings.json").write_text(json.dumps(settings))
+    return repo
