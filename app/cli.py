@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from app import __version__, cli_tutorial
+from app import __version__, cli_tutorial, exit_codes
 from app.client import ScoringError
 from app.datasets import DataNotFound
 from app.digit_image import NotADigit
@@ -18,7 +18,7 @@ from app.idx import IdxError
 from app.settings import DEFAULT_PORT, Settings
 
 EXIT_REMOTE = 1  # the service or the download source failed
-EXIT_USAGE = 2  # the user's input or settings are wrong
+EXIT_USAGE = exit_codes.USAGE
 
 
 class UsageError(Exception):

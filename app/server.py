@@ -8,16 +8,12 @@ import socket
 import uvicorn
 from fastapi import FastAPI
 
-from app import logs
+from app import exit_codes, logs
 from app.main import create_app
 from app.scoring import ScoringService, Status
 from app.settings import Settings
 
 log = logging.getLogger("scorehost")
-
-EXIT_OK = 0
-EXIT_SCRIPT_FAILED = 3  # init() or the script's import failed
-EXIT_RECYCLE = 4  # a run() hung past its deadline: replace this worker
 
 
 def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
@@ -46,10 +42,10 @@ def run_worker(settings: Settings, sock: socket.socket | None = None) -> int:
         signal.signal(signum, lambda *_: None)
     server.run(sockets=[sock] if sock else None)
     scoring: ScoringService = app.state.scoring
-    code = EXIT_SCRIPT_FAILED if scoring.status is Status.FAILED else EXIT_OK
+    code = exit_codes.SCRIPT_FAILED if scoring.status is Status.FAILED else exit_codes.OK
     if scoring.stuck:
         # A thread is still inside user code and cannot be joined: leave without waiting for it.
-        code = code or EXIT_RECYCLE
+        code = code or exit_codes.RECYCLE
         log.error("Exiting with a thread stuck in user code (exit code %d)", code)
         logging.shutdown()
         os._exit(code)

@@ -94,12 +94,17 @@ class Settings(BaseSettings):
     max_batch_wait_ms: float = Field(5.0, ge=0, le=1000, validation_alias=_env("MAX_BATCH_WAIT_MS"))
     """Typed scripts: how long the first request of a batch waits for others."""
 
+    preload: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["sklearn", "joblib"], validation_alias=_env("PRELOAD")
+    )
+    """Libraries imported once before workers start (comma-separated); never the user's script."""
+
     metrics_dir: Path | None = Field(None, validation_alias=_env("METRICS_DIR"))
     """Where worker processes share metrics; the supervisor sets it (a fresh temp folder)."""
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "preload", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

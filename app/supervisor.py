@@ -1,8 +1,13 @@
 """The serving process: worker processes on one socket, replaced when they die or hang.
 
 A worker whose init() fails ends everything (exit 3): a broken script must not restart in a
-loop. A worker that exits because a run() hung (exit 4) or that crashes is replaced."""
+loop. A worker that exits because a run() hung (exit 4) or that crashes is replaced.
 
+Workers are forked from this process after it has imported the server and the libraries in
+SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, starts with
+those imports done, so it is ready sooner and shares their memory pages."""
+
+import importlib
 import logging
 import multiprocessing
 import os
@@ -18,18 +23,30 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
 
-from app import logs
-from app.server import EXIT_OK, EXIT_RECYCLE, EXIT_SCRIPT_FAILED, run_worker
+from app import exit_codes, logs
 from app.settings import Settings
 
 log = logging.getLogger("scorehost.supervisor")
-_spawn = multiprocessing.get_context("spawn")  # no fork: user code must not inherit our state
-EXIT_CRASH_LOOP = 1
+_fork = multiprocessing.get_context("fork")
 _CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more unexpected deaths than this in the window: stop
 
 
 def _worker_main(settings: Settings, sock: socket.socket) -> None:
+    from app.server import run_worker  # already imported: see _preload
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers are not ours
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     raise SystemExit(run_worker(settings, sock))
+
+
+def _preload(modules: list[str]) -> None:
+    import app.server  # noqa: F401  (the web stack: fastapi, uvicorn, numpy, prometheus)
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            log.debug("Not preloading %s: %s", name, exc)
 
 
 def _bind(settings: Settings) -> socket.socket:
@@ -50,7 +67,7 @@ class Supervisor:
         self._deaths: deque[float] = deque()
 
     def _start_worker(self, sock: socket.socket) -> BaseProcess:
-        process = _spawn.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
+        process = _fork.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
         process.start()
         log.info("Started worker process %s", process.pid)
         return process
@@ -65,6 +82,7 @@ class Supervisor:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         self._settings = self._settings.model_copy(update={"metrics_dir": metrics_dir})
         logs.configure(self._settings.log_level, self._settings.log_format)
+        _preload(self._settings.preload)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         sock = _bind(self._settings)
@@ -92,7 +110,7 @@ class Supervisor:
                 if code is not None:
                     return code
                 self._workers[index] = self._start_worker(sock)
-        return EXIT_OK
+        return exit_codes.OK
 
     def _replacement_needed(self, worker: BaseProcess) -> int | None:
         """None to replace the dead worker, or the exit code to stop with."""
@@ -100,10 +118,10 @@ class Supervisor:
 
         if worker.pid is not None:
             multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
-        if worker.exitcode == EXIT_SCRIPT_FAILED:
+        if worker.exitcode == exit_codes.SCRIPT_FAILED:
             log.error("Worker %s could not start the scoring script; stopping", worker.pid)
-            return EXIT_SCRIPT_FAILED
-        if worker.exitcode == EXIT_RECYCLE:
+            return exit_codes.SCRIPT_FAILED
+        if worker.exitcode == exit_codes.RECYCLE:
             log.warning("Worker %s recycled: a run() hung past its deadline", worker.pid)
             return None
         now = time.monotonic()
@@ -113,7 +131,7 @@ class Supervisor:
         if len(self._deaths) > _CRASH_LIMIT:
             log.error("Workers died %d times within %.0f s; stopping", len(self._deaths),
                       _CRASH_WINDOW_S)  # fmt: skip
-            return EXIT_CRASH_LOOP
+            return exit_codes.CRASH_LOOP
         log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
         return None
 

@@ -46,6 +46,14 @@ class ServerProcess:
             time.sleep(0.05)
         raise AssertionError(f"server not ready after {deadline_s} s:\n{self.log()}")
 
+    def wait_for_log(self, text: str, deadline_s: float = 60) -> None:
+        """Log lines are written after the response is sent: poll for them."""
+        deadline = time.monotonic() + deadline_s
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never logged:\n{self.log()}")
+            time.sleep(0.05)
+
     def wait_exit(self, timeout_s: float = 60) -> int:
         return self.process.wait(timeout=timeout_s)
 

@@ -64,6 +64,7 @@ def test_failing_run_is_500_with_traceback_only_in_the_log(start_server: StartSe
     assert "request id r-9" in response.json()["message"]
     assert "ZeroDivisionError" not in response.text
     assert httpx.post(f"{server.url}/score", content="ok").json() == "fine"
+    server.wait_for_log("ZeroDivisionError: deliberate failure inside run()")
     log = server.log()
     assert "[r-9] run() failed" in log
     assert "ZeroDivisionError: deliberate failure inside run()" in log

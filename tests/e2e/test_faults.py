@@ -9,18 +9,9 @@ import httpx
 import pytest
 
 from tests.paths import SCRIPTS
-from tests.servers import ServerProcess, StartServer
+from tests.servers import StartServer
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait_for(server: ServerProcess, predicate: str, deadline_s: float = 60) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if predicate in server.log():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{predicate!r} never logged:\n{server.log()}")
 
 
 def test_init_that_hangs_stops_the_server_with_a_clear_reason(start_server: StartServer) -> None:
@@ -38,7 +29,7 @@ def test_hung_run_gets_504_and_the_worker_is_recycled(start_server: StartServer)
     hung = httpx.post(f"{server.url}/score", content=json.dumps({"sleep": 3600}), timeout=10)
 
     assert hung.status_code == 504
-    _wait_for(server, "recycled: a run() hung past its deadline")
+    server.wait_for_log("recycled: a run() hung past its deadline")
     server.wait_ready()
     fine = httpx.post(f"{server.url}/score", content=json.dumps({"sleep": 0}), timeout=30)
     assert fine.json() == {"slept": 0}
@@ -51,7 +42,7 @@ def test_killed_worker_is_replaced(start_server: StartServer) -> None:
 
     os.kill(worker, signal.SIGKILL)
 
-    _wait_for(server, f"Worker {worker} exited (code -9); replacing it")
+    server.wait_for_log(f"Worker {worker} exited (code -9); replacing it")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

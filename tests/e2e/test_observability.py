@@ -44,6 +44,7 @@ def test_metrics_count_requests_of_every_worker(start_server: StartServer) -> No
 def test_json_logs_carry_the_request_id(start_server: StartServer) -> None:
     server = start_server("--entry-script", SCRIPTS / "run_raises.py", "--log-format", "json")
     httpx.post(f"{server.url}/score", content="boom", headers={"x-ms-request-id": "trace-42"})
+    server.wait_for_log('"POST /score')
 
     lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
 

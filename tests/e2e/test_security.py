@@ -34,6 +34,7 @@ def test_api_keys_guard_scoring_but_not_probes(start_server: StartServer, tmp_pa
     assert primary.status_code == from_file.status_code == 200
     assert httpx.get(f"{server.url}/").text == "Healthy"
     assert httpx.get(f"{server.url}/health/ready").status_code == 200
+    server.wait_for_log('"POST /score')
     assert "primary-key-111" not in server.log()
 
 
