@@ -8,6 +8,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -148,7 +149,7 @@ def _mlserver(work: Path, model_dir: Path, batching: bool) -> Target:
 def _mlserver_repo(work: Path, model_dir: Path, batching: bool, port: int) -> Path:
     repo = work / f"mlserver-{'batching' if batching else 'plain'}"
     (repo / "mnist").mkdir(parents=True, exist_ok=True)
-    model = {"name": "mnist", "implementation": "mlserver_sklearn.SKLearnModel",
+    model: dict[str, Any] = {"name": "mnist", "implementation": "mlserver_sklearn.SKLearnModel",
              "parameters": {"uri": str(model_dir / "sklearn_mnist_model.pkl")}}  # fmt: skip
     if batching:  # its best one-row setting on this machine (ENVIRONMENT.md)
         model |= {"max_batch_size": 32, "max_batch_time": 0.01}
