@@ -7,6 +7,7 @@ Workers are forked from this process after it has imported the server and the li
 SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, starts with
 those imports done, so it is ready sooner and shares their memory pages."""
 
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -83,6 +84,9 @@ class Supervisor:
         self._settings = self._settings.model_copy(update={"metrics_dir": metrics_dir})
         logs.configure(self._settings.log_level, self._settings.log_format)
         _preload(self._settings.preload)
+        # Preloaded objects live for the whole process: keep them out of every worker's garbage
+        # collections (which parsing a large body triggers often) and off copy-on-write pages.
+        gc.freeze()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         sock = _bind(self._settings)

@@ -151,7 +151,7 @@ def _mlserver_repo(work: Path, model_dir: Path, batching: bool, port: int) -> Pa
     (repo / "mnist").mkdir(parents=True, exist_ok=True)
     model: dict[str, Any] = {"name": "mnist", "implementation": "mlserver_sklearn.SKLearnModel",
              "parameters": {"uri": str(model_dir / "sklearn_mnist_model.pkl")}}  # fmt: skip
-    if batching:  # its best one-row setting on this machine (ENVIRONMENT.md)
+    if batching:  # its best one-row setting measured on this 2-core machine
         model |= {"max_batch_size": 32, "max_batch_time": 0.01}
     (repo / "mnist" / "model-settings.json").write_text(json.dumps(model))
     settings = {"http_port": port, "grpc_port": free_port(), "parallel_workers": 0,
