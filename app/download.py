@@ -1,12 +1,13 @@
 """`scorehost data download`: MNIST's IDX files, verified, resumable, never half-written."""
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from tqdm import tqdm
+
+from app.checksums import sha256_file
 
 # Azure Open Datasets' copy of MNIST, the tutorial's source (the original LeCun files).
 DEFAULT_BASE_URL = "https://azureopendatastorage.azurefd.net/mnist/"
@@ -47,14 +48,6 @@ class DownloadError(Exception):
     """A file could not be fetched or verified; the message says what to do."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fetch(client: httpx.Client, url: str, partial: Path, total: int, show: bool) -> None:
     """Append the rest of `url` to `partial`, resuming from its current size."""
     start = partial.stat().st_size if partial.exists() else 0
@@ -81,7 +74,7 @@ def download_one(
     client: httpx.Client, base_url: str, remote: RemoteFile, dest: Path, show: bool
 ) -> Path:
     final = dest / remote.name
-    if final.exists() and _sha256(final) == remote.sha256:
+    if final.exists() and sha256_file(final) == remote.sha256:
         return final
     partial = dest / f"{remote.name}.partial"
     url = base_url.rstrip("/") + "/" + remote.name
@@ -93,7 +86,7 @@ def download_one(
             f"{url}: {type(exc).__name__}: {exc} after {have:,} of {remote.size:,} bytes; "
             "run the command again to resume"
         ) from exc
-    digest = _sha256(partial)
+    digest = sha256_file(partial)
     if digest != remote.sha256:
         size = partial.stat().st_size
         partial.unlink()

@@ -1,17 +1,9 @@
 """Model files pinned by SHA-256: a swapped or corrupted model stops the server before init()."""
 
-import hashlib
 from pathlib import Path
 
+from app.checksums import sha256_file
 from app.entry_script import EntryScriptError
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_pins(model_dir: Path | None, pins: dict[str, str]) -> None:
@@ -19,7 +11,7 @@ def verify_pins(model_dir: Path | None, pins: dict[str, str]) -> None:
         path = (model_dir or Path()) / name
         if not path.is_file():
             raise EntryScriptError(f"pinned model file {path} does not exist")
-        actual = _sha256(path)
+        actual = sha256_file(path)
         if actual != expected:
             raise EntryScriptError(
                 f"model file {path} has SHA-256 {actual}, but SCOREHOST_MODEL_SHA256 pins "

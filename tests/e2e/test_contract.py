@@ -4,6 +4,7 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -91,38 +92,34 @@ def test_run_over_the_timeout_is_504_and_the_server_keeps_serving(
     assert fast.json() == {"slept": 0}
 
 
-def test_one_run_at_a_time_by_default(start_server: StartServer) -> None:
-    server = start_server("--entry-script", SCRIPTS / "slow_run.py")
+def _three_sleeps(url: str, seconds: float, meanwhile: Callable[[], None]) -> float:
+    """Send three slow requests at once, run `meanwhile` while they are in flight; seconds taken."""
     started = time.monotonic()
+    body = json.dumps({"sleep": seconds})
     threads = [
-        threading.Thread(
-            target=httpx.post, args=(f"{server.url}/score",), kwargs={"content": '{"sleep": 0.5}'}
-        )
+        threading.Thread(target=httpx.post, args=(f"{url}/score",), kwargs={"content": body})
         for _ in range(3)
     ]
     for thread in threads:
         thread.start()
-    # health answers while run() calls queue: the event loop is never blocked
-    assert httpx.get(f"{server.url}/", timeout=0.5).text == "Healthy"
+    meanwhile()
     for thread in threads:
         thread.join()
-    assert time.monotonic() - started >= 1.5
+    return time.monotonic() - started
+
+
+def test_one_run_at_a_time_by_default(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "slow_run.py")
+
+    def probe() -> None:  # health answers while run() calls queue: the loop is never blocked
+        assert httpx.get(f"{server.url}/", timeout=0.5).text == "Healthy"
+
+    assert _three_sleeps(server.url, 0.5, probe) >= 1.5
 
 
 def test_concurrent_runs_when_allowed(start_server: StartServer) -> None:
     server = start_server("--entry-script", SCRIPTS / "slow_run.py", "--max-concurrent-runs", "3")
-    started = time.monotonic()
-    threads = [
-        threading.Thread(
-            target=httpx.post, args=(f"{server.url}/score",), kwargs={"content": '{"sleep": 1}'}
-        )
-        for _ in range(3)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert time.monotonic() - started < 2.5
+    assert _three_sleeps(server.url, 2, lambda: None) < 5  # one at a time would take 6 s
 
 
 def test_probes_answer_while_init_is_slow(start_server: StartServer) -> None:
