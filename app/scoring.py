@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import time
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,7 +12,6 @@ from typing import Any
 from starlette.responses import Response
 
 from app.batching import MicroBatcher
-from app.diagnose import explain
 from app.encoding import NotSerializable, to_json
 from app.entry_script import EntryScriptError, RunRaised, UserScript, input_schema, output_schema
 from app.errors import (
@@ -21,17 +19,15 @@ from app.errors import (
     BadRequest,
     NotReady,
     RunFailed,
-    ScorehostError,
     ScoringTimeout,
-    UnprocessableInput,
     UnsupportedMediaType,
 )
 from app.executor import DeadlineExceeded, RunExecutor
+from app.failures import text_failure, typed_failure
 from app.metrics import Metrics
 from app.pins import verify_pins
-from app.request_id import current_request_id
 from app.settings import Settings
-from app.typed_input import NPY_MEDIA_TYPE, TypedInput
+from app.typed_input import NPY_MEDIA_TYPE
 
 log = logging.getLogger("scorehost")
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"
@@ -121,8 +117,9 @@ class ScoringService:
         timing = {EXEC_MS_HEADER: f"{outcome.exec_ms:.3f}"}
         if outcome.error is not None:
             if script.typed is not None:
-                raise self._typed_failure(values, outcome.error, script.typed, timing)
-            raise self._failure(text, outcome.error, script, timing)
+                debug = self._settings.debug
+                raise typed_failure(values, outcome.error, script.typed, timing, debug)
+            raise text_failure(text, outcome.error, script, timing, self._settings.debug)
         if isinstance(outcome.value, Response):
             return ScoreResult(outcome.value, outcome.exec_ms)
         try:
@@ -200,41 +197,6 @@ class ScoringService:
         if self._script is None:
             return None, None
         return input_schema(self._script), output_schema(self._script)
-
-    def _typed_failure(
-        self, values: dict[str, Any], error: RunRaised, typed: TypedInput, timing: dict[str, str]
-    ) -> Exception:
-        name = typed.non_finite(values) if isinstance(error.original, ValueError) else None
-        if name is not None:
-            return self._client_error(
-                UnprocessableInput(f"{name!r} contains NaN or infinite values."), error, timing
-            )
-        return self._server_error(error, timing)
-
-    def _failure(
-        self, text: str, error: RunRaised, script: UserScript, timing: dict[str, str]
-    ) -> Exception:
-        client_error = explain(text, error.original, script.expected_features())
-        if client_error is not None:
-            return self._client_error(client_error, error, timing)
-        return self._server_error(error, timing)
-
-    def _client_error(
-        self, client_error: ScorehostError, error: RunRaised, timing: dict[str, str]
-    ) -> Exception:
-        log.info("Rejected input: %s (run() raised %s)", client_error.message, error)
-        client_error.headers.update(timing)
-        return client_error
-
-    def _server_error(self, error: RunRaised, timing: dict[str, str]) -> Exception:
-        log.error("run() failed", exc_info=error.original)
-        message = (
-            "run() raised an exception; the server log has its traceback under request id "
-            f"{current_request_id()}."
-        )
-        if self._settings.debug:
-            message += "\n" + "".join(traceback.format_exception(error.original))
-        return RunFailed(message, headers={**timing, RUN_FAILED_HEADER: "True"})
 
 
 def _load_and_init(path: Path, settings: Settings) -> UserScript:
