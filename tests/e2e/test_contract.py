@@ -87,8 +87,14 @@ def test_run_over_the_timeout_is_504_and_the_server_keeps_serving(
     assert slow.status_code == 504
     assert "did not finish within 1000 ms" in slow.json()["message"]
     assert httpx.get(f"{server.url}/health/live").status_code == 200
-    # The overrunning call keeps its slot until it returns (~0.3 s more), then this one runs.
-    fast = httpx.post(f"{server.url}/score", content=json.dumps({"sleep": 0}), timeout=10)
+    # The worker is recycled; while its replacement loads, requests get 503 with Retry-After.
+    deadline = time.monotonic() + 30
+    while True:
+        fast = httpx.post(f"{server.url}/score", content=json.dumps({"sleep": 0}), timeout=10)
+        if fast.status_code != 503 or time.monotonic() > deadline:
+            break
+        assert fast.headers["retry-after"] == "1"
+        time.sleep(0.1)
     assert fast.json() == {"slept": 0}
 
 
