@@ -24,6 +24,18 @@ def free_port() -> int:
         return port
 
 
+def wait_in_flight(url: str, count: int, deadline_s: float = 30) -> None:
+    """Until `count` requests are being served (as /metrics counts them, this poll excluded)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        metrics = httpx.get(f"{url}/metrics", timeout=5).text
+        line = next(x for x in metrics.splitlines() if x.startswith("scorehost_requests_in_flight"))
+        if float(line.split()[-1]) - 1 >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} requests never in flight at {url}")
+
+
 @dataclass
 class ServerProcess:
     process: subprocess.Popen[bytes]
@@ -53,6 +65,9 @@ class ServerProcess:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} never logged:\n{self.log()}")
             time.sleep(0.05)
+
+    def wait_in_flight(self, count: int, deadline_s: float = 30) -> None:
+        wait_in_flight(self.url, count, deadline_s)
 
     def wait_exit(self, timeout_s: float = 60) -> int:
         return self.process.wait(timeout=timeout_s)

@@ -13,6 +13,7 @@ import pytest
 
 from tests.docker.conftest import Container, RunContainer, docker
 from tests.paths import SCRIPTS
+from tests.servers import wait_in_flight
 
 pytestmark = pytest.mark.docker
 
@@ -74,7 +75,7 @@ def test_docker_stop_answers_requests_in_flight_and_exits_0(run_container: RunCo
     ]
     for request in requests:
         request.start()
-    time.sleep(0.5)  # both requests are in the server by now (one running, one queued)
+    wait_in_flight(container.url, 2)  # one running, one queued
 
     started = time.monotonic()
     docker("stop", "-t", "20", container.id)

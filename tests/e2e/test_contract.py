@@ -118,7 +118,7 @@ def test_one_run_at_a_time_by_default(start_server: StartServer) -> None:
     server = start_server("--entry-script", SCRIPTS / "slow_run.py")
 
     def probe() -> None:  # health answers while run() calls queue: the loop is never blocked
-        assert httpx.get(f"{server.url}/", timeout=0.5).text == "Healthy"
+        assert httpx.get(f"{server.url}/", timeout=1).text == "Healthy"
 
     assert _three_sleeps(server.url, 0.5, probe) >= 1.5
 
@@ -130,7 +130,7 @@ def test_concurrent_runs_when_allowed(start_server: StartServer) -> None:
 
 def test_probes_answer_while_init_is_slow(start_server: StartServer) -> None:
     server = start_server(
-        "--entry-script", SCRIPTS / "slow_init.py", env={"SLOW_INIT_SECONDS": "3"}, wait=False
+        "--entry-script", SCRIPTS / "slow_init.py", env={"SLOW_INIT_SECONDS": "6"}, wait=False
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -178,7 +178,7 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_0(start_server: Start
         )
     )
     request.start()
-    time.sleep(0.3)  # let the request reach run(); the assertion below does not depend on it
+    server.wait_in_flight(1)
     server.process.send_signal(signal.SIGTERM)
     request.join()
     assert results[0].json() == {"slept": 1}
