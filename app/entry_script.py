@@ -112,37 +112,23 @@ class UserScript:
 def _typed_input(run_function: Callable[..., Any]) -> TypedInput | None:
     if "inference_schema" not in sys.modules:
         return None  # the script did not import it, so run() cannot be decorated with it
-    from inference_schema.schema_util import get_input_schema, is_schema_decorated
+    from inference_schema.schema_util import (
+        get_input_schema,
+        get_output_schema,
+        is_schema_decorated,
+    )
 
     if not is_schema_decorated(run_function):
         return None
-    schema = get_input_schema(run_function)
+    schema: dict[str, Any] = get_input_schema(run_function)
     signature = inspect.signature(run_function)
     required = {
         name
         for name, parameter in signature.parameters.items()
         if parameter.default is inspect.Parameter.empty and name != "request_headers"
     }
-    return TypedInput(parameters_from(schema, required))
-
-
-def output_schema(script: "UserScript") -> dict[str, Any] | None:
-    """The @output_schema of a typed run(), for the OpenAPI document."""
-    if script.typed is None:
-        return None
-    from inference_schema.schema_util import get_output_schema
-
-    schema: dict[str, Any] = get_output_schema(script.run_function)
-    return schema or None
-
-
-def input_schema(script: "UserScript") -> dict[str, Any] | None:
-    if script.typed is None:
-        return None
-    from inference_schema.schema_util import get_input_schema
-
-    schema: dict[str, Any] = get_input_schema(script.run_function)
-    return schema
+    output: dict[str, Any] | None = get_output_schema(run_function) or None
+    return TypedInput(parameters_from(schema, required), schema, output)
 
 
 def _analyse_run(run_function: Callable[..., Any], path: Path) -> tuple[str, bool]:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.batching import MicroBatcher
 from app.encoding import NotSerializable, to_json
-from app.entry_script import EntryScriptError, RunRaised, UserScript, input_schema, output_schema
+from app.entry_script import EntryScriptError, RunRaised, UserScript
 from app.errors import (
     RUN_FAILED_HEADER,
     BadRequest,
@@ -27,7 +27,7 @@ from app.failures import text_failure, typed_failure
 from app.metrics import Metrics
 from app.pins import verify_pins
 from app.settings import Settings
-from app.typed_input import NPY_MEDIA_TYPE
+from app.typed_input import NPY_MEDIA_TYPE, is_npy
 
 log = logging.getLogger("scorehost")
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"
@@ -107,7 +107,7 @@ class ScoringService:
             values = await asyncio.to_thread(script.typed.decode, body, content_type)
             outcome = await self._run_typed(script, values, headers)
         else:
-            if content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE:
+            if is_npy(content_type):
                 raise UnsupportedMediaType(
                     f"{NPY_MEDIA_TYPE} bodies need a run() decorated with inference-schema's "
                     "@input_schema; this score.py takes the body as text: send JSON."
@@ -194,9 +194,9 @@ class ScoringService:
 
     def schemas(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """A typed run()'s input and output schemas (None for untyped scripts or not loaded)."""
-        if self._script is None:
+        if self._script is None or self._script.typed is None:
             return None, None
-        return input_schema(self._script), output_schema(self._script)
+        return self._script.typed.input_schema, self._script.typed.output_schema
 
 
 def _load_and_init(path: Path, settings: Settings) -> UserScript:

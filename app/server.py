@@ -28,8 +28,8 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
-def run_worker(settings: Settings, sock: socket.socket | None = None) -> int:
-    """Serve until stopped; in a supervised worker `sock` is the shared listening socket."""
+def run_worker(settings: Settings, sock: socket.socket) -> int:
+    """Serve on `sock`, the supervisor's shared listening socket, until stopped."""
     logs.configure(settings.log_level, settings.log_format)
 
     def stop_serving() -> None:
@@ -40,7 +40,7 @@ def run_worker(settings: Settings, sock: socket.socket | None = None) -> int:
     # uvicorn re-raises the stop signal once it has shut down; a stop we asked for is a clean exit.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: None)
-    server.run(sockets=[sock] if sock else None)
+    server.run(sockets=[sock])
     scoring: ScoringService = app.state.scoring
     code = exit_codes.SCRIPT_FAILED if scoring.status is Status.FAILED else exit_codes.OK
     if scoring.stuck:

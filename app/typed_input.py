@@ -66,13 +66,25 @@ def parameters_from(input_schema: dict[str, Any], required: set[str]) -> list[Ty
     return parameters
 
 
+def is_npy(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE
+
+
 class TypedInput:
-    def __init__(self, parameters: list[TypedParameter]) -> None:
+    """How to decode bodies for a typed run(); its schemas (read once) for the OpenAPI document."""
+
+    def __init__(
+        self,
+        parameters: list[TypedParameter],
+        input_schema: dict[str, Any] | None = None,
+        output_schema: dict[str, Any] | None = None,
+    ) -> None:
         self.parameters = parameters
-        self.names = [parameter.name for parameter in parameters]
+        self.input_schema = input_schema
+        self.output_schema = output_schema
 
     def decode(self, body: bytes, content_type: str) -> dict[str, Any]:
-        if content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE:
+        if is_npy(content_type):
             return self._from_npy(body)
         return self._from_json(body)
 
