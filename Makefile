@@ -14,7 +14,7 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest clean image compose-up compose-down soak bench
+.PHONY: help install model serve test lint typecheck pytest k8s-check clean image compose-up compose-down soak bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,7 +45,23 @@ typecheck: $(BIN)/scorehost  ## mypy --strict
 pytest: $(BIN)/scorehost  ## unit and end-to-end tests
 	$(BIN)/pytest
 
-test: lint typecheck pytest  ## everything CI runs
+# checkov pins versions of packages the project also uses: it gets a venv of its own.
+CHECKOV_VENV ?= .venv-checkov
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov>=3.2,<4"
+
+k8s-check: $(BIN)/scorehost $(CHECKOV_VENV)/bin/checkov  ## render deploy/k8s overlays, validate, scan with checkov
+	rm -rf build/k8s && mkdir -p build/k8s
+	for overlay in deploy/k8s/overlays/*/; do \
+		$(BIN)/kubectl kustomize $$overlay > build/k8s/$$(basename $$overlay).yaml || exit 1; \
+	done
+	for version in 1.31.0 1.37.0; do \
+		$(BIN)/kubernetes-validate --strict --quiet -k $$version build/k8s/*.yaml || exit 1; \
+	done
+	$(CHECKOV_VENV)/bin/checkov -d build/k8s --framework kubernetes --skip-download --compact --quiet
+
+test: lint typecheck k8s-check pytest  ## everything CI runs
 
 image:  ## build the Docker image (IMAGE, BASE_IMAGE, PIP_CA_BUNDLE)
 	DOCKER_BUILDKIT=1 $(DOCKER) build --build-arg BASE_IMAGE=$(BASE_IMAGE) \
@@ -70,4 +86,4 @@ soak: $(MODEL)  ## 5-minute load run, good and bad requests mixed (not in CI)
 	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}
 
 clean:  ## remove the venv, trained models and caches
-	rm -rf $(VENV) models .mypy_cache .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) models .mypy_cache .pytest_cache .ruff_cache *.egg-info

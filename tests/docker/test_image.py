@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -117,3 +118,27 @@ def test_healthcheck_reports_healthy(run_container: RunContainer) -> None:
     while container.state("Health.Status") != "healthy" and time.monotonic() < deadline:
         time.sleep(0.5)
     assert container.state("Health.Status") == "healthy"
+
+
+def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
+    run_container: RunContainer, tmp_path: Path
+) -> None:
+    # deploy/k8s: read-only root, only /tmp writable, no capabilities, API keys as a file
+    keys = tmp_path / "keys"
+    keys.write_text("# rotated 2026-11\nk8s-key-one\nk8s-key-two\n")
+    keys.chmod(0o444)
+    container = run_container(
+        "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
+        "--security-opt", "no-new-privileges",
+        "-v", f"{tmp_path}:/etc/scorehost/keys:ro",
+        "-e", "SCOREHOST_API_KEYS_FILE=/etc/scorehost/keys/keys", "-e", "SCOREHOST_WORKERS=2",
+    )  # fmt: skip
+    container.wait_ready()
+    row = '{"data": [[0.0]]}'
+
+    assert httpx.post(f"{container.url}/score", content=row).status_code == 401
+    answer = httpx.post(
+        f"{container.url}/score", content=row, headers={"Authorization": "Bearer k8s-key-two"}
+    )
+    assert answer.status_code == 422  # authorized; one value is not a digit
+    assert "scorehost_requests" in httpx.get(f"{container.url}/metrics").text
