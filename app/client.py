@@ -98,8 +98,9 @@ def _batches(rows: npt.ArrayLike, batch_size: int, binary: bool) -> Iterator[byt
             yield orjson.dumps({"data": batch}, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def _headers(key: str | None, binary: bool) -> dict[str, str]:
+def _headers(key: str | None, binary: bool, extra: dict[str, str] | None) -> dict[str, str]:
     headers = {"Content-Type": "application/x-npy" if binary else "application/json"}
+    headers.update(extra or {})
     if key:
         headers["Authorization"] = f"Bearer {key}"  # Azure ML's key convention
     return headers
@@ -115,15 +116,20 @@ class _Base:
         retries: int = 3,
         backoff_s: float = 0.5,
         binary: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """`binary`: send .npy bodies (application/x-npy), for typed score.py files only."""
+        """`binary`: send .npy bodies (application/x-npy), for typed score.py files only.
+        `headers`: sent with every request (e.g. azureml-model-deployment to pick a deployment)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.url = scoring_url(url)
         self.batch_size = batch_size
         self.binary = binary
         self._policy = _Policy(self.url, retries, backoff_s)
-        self._options: dict[str, Any] = {"headers": _headers(key, binary), "timeout": timeout}
+        self._options: dict[str, Any] = {
+            "headers": _headers(key, binary, headers),
+            "timeout": timeout,
+        }
 
 
 class ScoringClient(_Base):

@@ -4,7 +4,7 @@ import ast
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -104,7 +104,22 @@ class AciConfig(BaseModel):
         return "@sha256:" in self.image
 
 
-def load_config(path: Path | None, overrides: dict[str, Any]) -> AciConfig:
+Config = TypeVar("Config", bound=BaseModel)
+_PINNED = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$")
+
+
+def pinned_image(value: str) -> str:
+    """`registry/repo@sha256:<64 hex>`; a message a person can act on otherwise."""
+    if "@sha256:" in value and not _PINNED.match(value):
+        raise ValueError(f"{value!r} is not registry/repository@sha256:<64 hex digits>")
+    return value
+
+
+def load_config(
+    path: Path | None,
+    overrides: dict[str, Any],
+    model: type[Config] = AciConfig,  # type: ignore[assignment]
+) -> Config:
     values: dict[str, Any] = {}
     if path is not None:
         try:
@@ -113,7 +128,7 @@ def load_config(path: Path | None, overrides: dict[str, Any]) -> AciConfig:
             raise ConfigError(f"config file {path}: {exc}") from None
     values.update({key: value for key, value in overrides.items() if value is not None})
     try:
-        return AciConfig(**values)
+        return model(**values)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, error['loc'])) or 'config'}: {error['msg']}"

@@ -38,21 +38,27 @@ class DockerCli:
         return result.stdout
 
     def image_exists(self, image: str) -> bool:
-        return self._run([self._docker, "image", "inspect", image], None).returncode == 0
+        try:
+            return self._run([self._docker, "image", "inspect", image], None).returncode == 0
+        except FileNotFoundError:  # no docker CLI on this machine
+            return False
 
-    def push(self, image: str, login: RegistryLogin, repository: str, tag: str) -> str:
-        """Tag, log in (password on stdin only), push; return `server/repository@sha256:...`."""
-        target = f"{login.server}/{repository}:{tag}"
+    def push(self, image: str, login: RegistryLogin | str, repository: str, tag: str) -> str:
+        """Tag, log in (password on stdin only), push; return `server/repository@sha256:...`.
+        `login` is a login server alone where docker is logged in already (az acr login)."""
+        server = login.server if isinstance(login, RegistryLogin) else login
+        target = f"{server}/{repository}:{tag}"
         self._call("tag", image, target)
-        self._call(
-            "login", login.server, "--username", login.username, "--password-stdin",
-            stdin=login.password,
-        )  # fmt: skip
+        if isinstance(login, RegistryLogin):
+            self._call(
+                "login", login.server, "--username", login.username, "--password-stdin",
+                stdin=login.password,
+            )  # fmt: skip
         self._call("push", target)
         digests = json.loads(
             self._call("image", "inspect", "--format", "{{json .RepoDigests}}", target)
         )
-        prefix = f"{login.server}/{repository}@"
+        prefix = f"{server}/{repository}@"
         pinned = [digest for digest in digests or [] if digest.startswith(prefix)]
         if not pinned:
             raise PushError(f"pushed {target} but docker reports no digest for it: {digests}")

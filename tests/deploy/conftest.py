@@ -68,6 +68,7 @@ class FakeDocker:
     local_images: set[str] = field(default_factory=lambda: {"scorehost:latest"})
     calls: list[tuple[list[str], str | None]] = field(default_factory=list)
     fail_push: bool = False
+    digest_ref: str = DIGEST_REF
 
     def __call__(self, argv: Sequence[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
         argv = list(argv)
@@ -79,7 +80,7 @@ class FakeDocker:
             )
         if argv[1] == "push" and self.fail_push:
             return subprocess.CompletedProcess(argv, 1, "", "denied: requested access is denied")
-        out = json.dumps([DIGEST_REF]) if "{{json .RepoDigests}}" in argv else ""
+        out = json.dumps([self.digest_ref]) if "{{json .RepoDigests}}" in argv else ""
         return subprocess.CompletedProcess(argv, 0, out, "")
 
 

@@ -1,0 +1,151 @@
+"""What the azure-core deploy commands share: flags generated from a settings model (so --help
+and the TOML file name the same fields), Azure credentials, the smoke test, exit codes."""
+
+import argparse
+import json
+import os
+import sys
+import types
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from deploy.config import ConfigError
+from deploy.registry import PushError
+
+EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist" / "sample.json"
+_SP_VARIABLES = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
+
+
+class RolloutFailed(RuntimeError):
+    """Azure reports a create/update failed; `logs` holds the container's last lines."""
+
+    def __init__(self, message: str, logs: str = "") -> None:
+        super().__init__(message)
+        self.logs = logs
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 10,50,100, got {text!r}") from None
+
+
+def add_config_flags(parser: argparse.ArgumentParser, model: type[BaseModel]) -> None:
+    """One --flag per field of `model`, typed as the field is; help from its docstring."""
+    group = parser.add_argument_group("settings (override the TOML file)")
+    for name, info in model.model_fields.items():
+        flag = f"--{name.replace('_', '-')}"
+        default = info.default_factory() if info.default_factory else info.default  # type: ignore[call-arg]
+        help_text = " ".join((info.description or "").split()).replace("%", "%%")
+        help_text += f" [built in: {default}]" if default is not None else ""
+        annotation = info.annotation
+        if annotation is not None and isinstance(annotation, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        origin = typing.get_origin(annotation)
+        if annotation is bool:
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                               help=help_text)  # fmt: skip
+        elif origin is dict:
+            group.add_argument(flag, type=_pair, action="append", metavar="KEY=VALUE",
+                               help=f"{help_text} (repeat; replaces the file's)")  # fmt: skip
+        elif origin is list:
+            group.add_argument(flag, type=_int_list, metavar="N,N,...", help=help_text)
+        elif origin is typing.Literal:
+            group.add_argument(flag, choices=typing.get_args(annotation), help=help_text)
+        else:
+            convert: Any = annotation if callable(annotation) else str
+            group.add_argument(flag, type=convert, help=help_text)
+
+
+def overrides(args: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in model.model_fields:
+        value = getattr(args, name, None)
+        if value is not None:
+            values[name] = dict(value) if isinstance(value, list) and value and isinstance(
+                value[0], tuple) else value  # fmt: skip
+    return values
+
+
+def add_auth_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--auth", choices=["default", "cli", "sp", "msi"], default="default",
+        help="default: azure-identity's DefaultAzureCredential without browser login; cli: az "
+        "login; sp: a service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID, "
+        "AZURE_CLIENT_SECRET; msi: the managed identity of this Azure machine",
+    )  # fmt: skip
+
+
+def make_credential(mode: str, environ: dict[str, str]) -> Any:
+    """Explicit credentials only: never a browser window that would hang a CI job."""
+    from azure import identity
+
+    if mode == "cli":
+        return identity.AzureCliCredential()
+    if mode == "msi":
+        return identity.ManagedIdentityCredential()
+    if mode == "sp":
+        missing = [name for name in _SP_VARIABLES if not environ.get(name)]
+        if missing:
+            raise ConfigError(f"auth: --auth sp needs {', '.join(missing)}")
+        return identity.ClientSecretCredential(*(environ[name] for name in _SP_VARIABLES))
+    return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True)
+
+
+def smoke_test(
+    url: str, key: str | None, sample: Path, headers: dict[str, str] | None = None
+) -> str | None:
+    """Score the sample through `url`; None when it answers well, else what went wrong."""
+    from app.client import ScoringClient, ScoringError
+
+    rows = json.loads(sample.read_text())["data"]
+    try:
+        with ScoringClient(url, key=key, retries=2, headers=headers) as client:
+            answer = client.score(rows)
+    except ScoringError as exc:
+        return str(exc)
+    if len(answer) != len(rows):
+        return f"{len(rows)} rows scored, {len(answer)} answers"
+    print(json.dumps({"scoring_uri": url, **(headers or {}), "prediction": answer.tolist()}))
+    return None
+
+
+def run_command(command: Callable[[], int]) -> int:
+    """Exit codes: 2 configuration (field named), 3 Azure refused or failed (reason printed)."""
+    try:
+        return command()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("azure"):
+            raise
+        print(f"{exc.name} is not installed: pip install 'scorehost[deploy]'", file=sys.stderr)
+        return EXIT_CONFIG
+    except (RolloutFailed, PushError) as exc:
+        print(f"deployment failed: {exc}", file=sys.stderr)
+        logs = getattr(exc, "logs", "")
+        if logs:
+            print(f"--- last container log lines ---\n{logs}", file=sys.stderr)
+        return EXIT_DEPLOY_FAILED
+    except Exception as exc:  # noqa: BLE001 - every Azure failure ends as exit 3 with its reason
+        message = getattr(exc, "message", None) or str(exc)
+        print(f"deployment failed: {type(exc).__name__}: {message}", file=sys.stderr)
+        return EXIT_DEPLOY_FAILED
+
+
+def environment() -> dict[str, str]:
+    return dict(os.environ)

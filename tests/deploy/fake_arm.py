@@ -1,0 +1,140 @@
+"""An HTTP-level fake of Azure Resource Manager for the azure-core SDKs (azure-ai-ml,
+azure-mgmt-monitor, azure-mgmt-containerinstance): long-running PUTs answered 201 with an
+Azure-AsyncOperation to poll, as ARM does; failures injected by resource name."""
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import responses
+
+ARM = "https://management.azure.com"
+SUB, GROUP, WORKSPACE, REGION = (
+    "00000000-0000-0000-0000-00000000000a",
+    "rg-test",
+    "ws-test",
+    "westeurope",
+)
+WS_PATH = (
+    f"/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/"
+    f"Microsoft.MachineLearningServices/workspaces/{WORKSPACE}"
+)
+KEYS = {"primaryKey": "primary-key-0123456789", "secondaryKey": "secondary-key-9876543210"}
+Reply = tuple[int, dict[str, str], str]
+
+
+def _reply(status: int, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+    text = "" if body is None else json.dumps(body)
+    return status, {"Content-Type": "application/json", **(headers or {})}, text
+
+
+@dataclass
+class FakeArm:
+    scoring_uri: str = "http://127.0.0.1:9/score"
+    failing: set[str] = field(default_factory=set)
+    """Names of resources whose creation ends Failed."""
+    logs: str = "scorehost: init() failed: FileNotFoundError: sklearn_mnist_model.pkl"
+    received: list[tuple[str, str, Any]] = field(default_factory=list)
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    operations: dict[str, str] = field(default_factory=dict)
+    unexpected: list[str] = field(default_factory=list)
+
+    def install(self, mock: responses.RequestsMock) -> None:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            mock.add_callback(method, re.compile(re.escape(ARM) + ".*"), callback=self._route)
+
+    def mutations(self) -> list[dict[str, Any]]:
+        return [
+            {"method": method, "url": url, "body": body}
+            for method, url, body in self.received
+            if method in ("PUT", "POST", "PATCH", "DELETE")
+        ]
+
+    def put_endpoint(self, name: str, traffic: dict[str, int]) -> None:
+        """An endpoint that exists before the test (for blue/green)."""
+        path = f"{WS_PATH}/onlineEndpoints/{name}"
+        self.resources[path.lower()] = self._resource(path, {
+            "location": REGION, "identity": {"type": "SystemAssigned"},
+            "properties": {"authMode": "Key", "traffic": traffic, "mirrorTraffic": {}},
+        }, "Succeeded")  # fmt: skip
+
+    # -- routing -----------------------------------------------------------------------------
+    def _route(self, request: requests.PreparedRequest) -> Reply:
+        method, url = request.method or "", request.url or ""
+        raw = request.body
+        body = json.loads(raw) if isinstance(raw, str | bytes) and raw else None
+        self.received.append((method, url, body))
+        path = urlsplit(url).path.rstrip("/")
+        key = path.lower()
+        if "/operations/op" in key:
+            return self._operation(key)
+        if method == "GET" and key == WS_PATH.lower():
+            return _reply(200, {"id": WS_PATH, "name": WORKSPACE, "location": REGION,
+                                "properties": {}})  # fmt: skip
+        if method == "PUT":
+            return self._put(path, body)
+        if method == "POST":
+            return self._post(key)
+        if method == "DELETE":
+            self.resources.pop(key, None)
+            return _reply(200)
+        if key in self.resources:
+            return _reply(200, self.resources[key])
+        if key.endswith(("/containers/scorehost/logs",)):
+            return _reply(200, {"content": self.logs})
+        children = [r for p, r in self.resources.items() if p.rsplit("/", 1)[0] == key]
+        if children or key.endswith(("/deployments", "/onlineendpoints")):
+            return _reply(200, {"value": children})
+        if "/providers/" in key and key.count("/") % 2 == 0:
+            return _reply(
+                404, {"error": {"code": "ResourceNotFound", "message": f"{path} not found"}}
+            )
+        self.unexpected.append(f"{method} {url}")
+        return _reply(404, {"error": {"code": "NotFound", "message": f"no {method} {path}"}})
+
+    def _resource(self, path: str, body: dict[str, Any], state: str) -> dict[str, Any]:
+        resource = copy.deepcopy(body)
+        resource.update(id=path, name=path.rsplit("/", 1)[-1])
+        properties = resource.setdefault("properties", {})
+        properties["provisioningState"] = state
+        kind = path.lower().rsplit("/", 2)[-2]
+        if kind == "onlineendpoints":
+            properties["scoringUri"] = self.scoring_uri
+        if kind == "deployments":
+            properties.setdefault("scaleSettings", {"scaleType": "Default"})
+            properties.setdefault("endpointComputeType", "Managed")
+        if kind == "containergroups":
+            properties["ipAddress"] = {**properties.get("ipAddress", {}), "ip": "20.1.2.3",
+                                       "fqdn": "mnist.westeurope.azurecontainer.io"}  # fmt: skip
+            properties["instanceView"] = {"state": "Running" if state == "Succeeded" else "Failed"}
+        return resource
+
+    def _put(self, path: str, body: Any) -> Reply:
+        name = path.rsplit("/", 1)[-1]
+        final = "Failed" if name in self.failing else "Succeeded"
+        kind = path.lower().rsplit("/", 2)[-2]
+        if kind in ("versions", "autoscalesettings"):  # synchronous in ARM
+            self.resources[path.lower()] = self._resource(path, body, final)
+            return _reply(201, self.resources[path.lower()])
+        self.resources[path.lower()] = self._resource(path, body, final)
+        operation = f"{ARM}{path}/operations/op{len(self.operations)}?api-version=2023-01-01"
+        self.operations[urlsplit(operation).path.lower()] = final
+        creating = self._resource(path, body, "Creating")
+        return _reply(201, creating, {"Azure-AsyncOperation": operation, "Retry-After": "0"})
+
+    def _operation(self, key: str) -> Reply:
+        status = self.operations.get(key, "Succeeded")
+        error = {"code": "DeploymentFailed", "message": "the container did not become ready"}
+        return _reply(200, {"status": status, **({"error": error} if status == "Failed" else {})})
+
+    def _post(self, key: str) -> Reply:
+        if key.endswith("/listkeys"):
+            return _reply(200, KEYS)
+        if key.endswith("/getlogs"):
+            return _reply(200, {"content": self.logs})
+        self.unexpected.append(f"POST {key}")
+        return _reply(404, {"error": {"code": "NotFound", "message": key}})
