@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from deploy.config import ConfigError
-from deploy.registry import PushError
+from deploy.registry import DockerCli, PushError
 
 EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist" / "sample.json"
@@ -103,6 +103,23 @@ def make_credential(mode: str, environ: dict[str, str]) -> Any:
             raise ConfigError(f"auth: --auth sp needs {', '.join(missing)}")
         return identity.ClientSecretCredential(*(environ[name] for name in _SP_VARIABLES))
     return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True)
+
+
+def local_image_steps(config: Any, docker: DockerCli, registry: str) -> list[str]:
+    """The dry run's first steps for a local image; a missing image is named, not fatal."""
+    steps = [f"docker tag/push {config.image} to {registry}/{config.repository}; read the digest"]
+    if not docker.image_exists(config.image):
+        steps.insert(0, f"NOTE: {config.image} is not a local image yet; build it first "
+                        "(make image)")  # fmt: skip
+    return steps
+
+
+def check_local_image(config: Any, docker: DockerCli) -> None:
+    if not docker.image_exists(config.image):
+        raise ConfigError(
+            f"image: {config.image} is not a local image (run `make image`) nor a "
+            "registry/repo@sha256:... reference"
+        )
 
 
 def smoke_test(

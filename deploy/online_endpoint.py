@@ -187,23 +187,6 @@ def _dry_run_azure(config: OnlineEndpointConfig, assume_live: str | None) -> Any
     return azure
 
 
-def local_image_steps(config: Any, docker: DockerCli, registry: str) -> list[str]:
-    """The dry run's first steps for a local image; a missing image is named, not fatal."""
-    steps = [f"docker tag/push {config.image} to {registry}/{config.repository}; read the digest"]
-    if not docker.image_exists(config.image):
-        steps.insert(0, f"NOTE: {config.image} is not a local image yet; build it first "
-                        "(make image)")  # fmt: skip
-    return steps
-
-
-def check_local_image(config: Any, docker: DockerCli) -> None:
-    if not docker.image_exists(config.image):
-        raise ConfigError(
-            f"image: {config.image} is not a local image (run `make image`) nor a "
-            "registry/repo@sha256:... reference"
-        )
-
-
 def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
     config = load_config(args.config, cli_common.overrides(args, OnlineEndpointConfig),
                          OnlineEndpointConfig)  # fmt: skip
@@ -212,7 +195,9 @@ def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
         registry = config.registry or "<registry>"
         image_ref = config.image if config.image_is_pinned else (
             f"{registry}/{config.repository}@sha256:<digest read back after push>")  # fmt: skip
-        steps = [] if config.image_is_pinned else local_image_steps(config, docker, registry)
+        steps = (
+            [] if config.image_is_pinned else cli_common.local_image_steps(config, docker, registry)
+        )
         rollout = Rollout(
             _endpoints(args, planned), config, wait=lambda _: None, say=steps.append,
             smoke=lambda name: steps.append(
@@ -230,7 +215,7 @@ def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
                 f"registry: {config.image} is a local image; give --registry to push it to, or "
                 "--image <registry>/<repo>@sha256:... of an image already pushed"
             )
-        check_local_image(config, docker)
+        cli_common.check_local_image(config, docker)
         tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
         image_ref = docker.push(config.image, config.registry, config.repository, tag)
         print(f"pushed {config.image} as {image_ref}", file=sys.stderr)

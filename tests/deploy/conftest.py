@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 import responses
 
+from deploy import cli_common
+from deploy.planner import PlaceholderCredential
+from tests.deploy.fake_arm import FakeArm
 from tests.deploy.fake_azure import GROUP, SUB, WORKSPACE, FakeAzure, jwt_token
+from tests.servers import ServerProcess
 
 DIGEST_REF = "wsregistry.azurecr.io/scorehost@sha256:" + "a" * 64
 
@@ -110,6 +114,17 @@ def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
         lambda *_: TokenAuthentication(lambda _audience: jwt_token(), cloud="AzureCloud"),
     )  # fmt: skip
     fake = FakeAzure()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake
+    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
+
+
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch, tutorial: ServerProcess) -> Iterator[FakeArm]:
+    # Credentials are the one thing not fetched over HTTP here.
+    monkeypatch.setattr(cli_common, "make_credential", lambda *_: PlaceholderCredential())
+    fake = FakeArm(scoring_uri=f"{tutorial.url}/score")  # a real scorehost stands in for Azure
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
         yield fake

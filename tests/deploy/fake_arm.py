@@ -35,6 +35,8 @@ def _reply(status: int, body: Any = None, headers: dict[str, str] | None = None)
 @dataclass
 class FakeArm:
     scoring_uri: str = "http://127.0.0.1:9/score"
+    aci_host: str = "localhost"
+    """The fqdn a container group answers with: loopback, where a real scorehost listens."""
     failing: set[str] = field(default_factory=set)
     """Names of resources whose creation ends Failed."""
     logs: str = "scorehost: init() failed: FileNotFoundError: sklearn_mnist_model.pkl"
@@ -108,8 +110,8 @@ class FakeArm:
             properties.setdefault("scaleSettings", {"scaleType": "Default"})
             properties.setdefault("endpointComputeType", "Managed")
         if kind == "containergroups":
-            properties["ipAddress"] = {**properties.get("ipAddress", {}), "ip": "20.1.2.3",
-                                       "fqdn": "mnist.westeurope.azurecontainer.io"}  # fmt: skip
+            address = properties.get("ipAddress", {})
+            properties["ipAddress"] = {**address, "ip": "127.0.0.1", "fqdn": self.aci_host}
             properties["instanceView"] = {"state": "Running" if state == "Succeeded" else "Failed"}
         return resource
 

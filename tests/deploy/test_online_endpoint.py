@@ -3,20 +3,16 @@ then rolls a new image out blue/green. The real azure-ai-ml and azure-mgmt-monit
 an HTTP fake of Azure Resource Manager; smoke tests score through a real scorehost."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
-from deploy import cli_common
 from deploy.online_endpoint import Rollout, main, shifted
 from deploy.planner import PlaceholderCredential
 from deploy.registry import DockerCli
 from tests.deploy.conftest import FakeDocker
 from tests.deploy.fake_arm import GROUP, KEYS, REGION, SUB, WORKSPACE, FakeArm
-from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.deploy
 IMAGE = "myacr.azurecr.io/scorehost@sha256:" + "b" * 64
@@ -28,18 +24,6 @@ def workspace(tmp_path: Path) -> Path:
     ids = {"subscription_id": SUB, "resource_group": GROUP, "workspace_name": WORKSPACE}
     path.write_text(json.dumps(ids))
     return path
-
-
-@pytest.fixture
-def arm(monkeypatch: pytest.MonkeyPatch, tutorial: ServerProcess) -> Iterator[FakeArm]:
-    # Credentials are the one thing not fetched over HTTP here.
-    monkeypatch.setattr(cli_common, "make_credential", lambda *_: PlaceholderCredential())
-    fake = FakeArm(scoring_uri=f"{tutorial.url}/score")  # a real scorehost stands in for Azure
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_passthru("http://127.0.0.1")
-        fake.install(mock)
-        yield fake
-    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str, docker: FakeDocker | None = None) -> Any:
