@@ -21,11 +21,12 @@ if __package__ in (None, ""):
     # module names would shadow installed packages).
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from deploy.config import ConfigError, load_config
+from deploy import cli_common
+from deploy.config import AciConfig, AksConfig, ConfigError, WebserviceConfig, load_config
 from deploy.registry import DockerCli, PushError
 
 EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
-DEFAULT_CONFIG = Path(__file__).with_name("aci.toml")
+TARGETS: dict[str, type[WebserviceConfig]] = {"aci": AciConfig, "aks": AksConfig}
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist" / "sample.json"
 
 
@@ -36,12 +37,15 @@ def _tag(text: str) -> tuple[str, str]:
     return key, value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(target: str = "aci", description: str | None = __doc__) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="deploy/aci.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
+        prog=f"deploy/{target}.py", description=description,
+        formatter_class=argparse.RawTextHelpFormatter,
+    )  # fmt: skip
+    parser.set_defaults(target=target)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="settings file (TOML)")
+    common.add_argument("--config", type=Path, default=Path(__file__).with_name(f"{target}.toml"),
+                        help="settings file (TOML)")  # fmt: skip
     common.add_argument(
         "--workspace-config", type=Path, help="Azure ML config.json (default: searched upwards)"
     )
@@ -50,12 +54,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto: service principal from AZUREML_SERVICE_PRINCIPAL_* if set, else interactive "
         "on a terminal outside CI",
     )  # fmt: skip
-    common.add_argument("--service-name", help="web service name (3-32 chars)")
+    named = argparse.ArgumentParser(add_help=False)
+    named.add_argument("--service-name", help="web service name (3-32 chars)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    deploy = commands.add_parser("deploy", parents=[common], help="push the image and deploy it")
+    deploy = commands.add_parser(
+        "deploy", parents=[common] if target == "aks" else [common, named],
+        help="push the image and deploy it",
+    )  # fmt: skip
     deploy.add_argument("--dry-run", action="store_true", help="validate, print the plan and the "
                         "exact request body; no network")  # fmt: skip
+    deploy.add_argument("--poll-s", type=float, default=5.0, help=argparse.SUPPRESS)
+    if target == "aks":
+        cli_common.add_config_flags(deploy, AksConfig)
+    else:
+        _aci_flags(deploy)
+    for name, text in (("status", "state, URIs and masked keys as JSON"),
+                       ("delete", "delete the web service")):  # fmt: skip
+        commands.add_parser(name, parents=[common, named], help=text)
+    logs = commands.add_parser("logs", parents=[common, named], help="the container's log")
+    logs.add_argument("--lines", type=int, default=200)
+    test = commands.add_parser("test", parents=[common, named], help="score a sample through it")
+    test.add_argument("--sample", type=Path, default=SAMPLE, help='JSON {"data": [[...]]}')
+    package = commands.add_parser(
+        "package", parents=[common, named],
+        help="save the Dockerfile Azure ML would build on our image",
+    )  # fmt: skip
+    package.add_argument("--out", type=Path, default=Path("azureml-package"))
+    return parser
+
+
+def _aci_flags(deploy: argparse.ArgumentParser) -> None:
     deploy.add_argument("--cpu-cores", type=float)
     deploy.add_argument("--memory-gb", type=float)
     deploy.add_argument("--location", help="Azure region (default: the workspace's)")
@@ -73,19 +102,6 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     deploy.add_argument("--overwrite", action=argparse.BooleanOptionalAction, default=None)
     deploy.add_argument("--timeout-s", type=int)
-    deploy.add_argument("--poll-s", type=float, default=5.0, help=argparse.SUPPRESS)
-
-    commands.add_parser("status", parents=[common], help="state, URIs and masked keys as JSON")
-    logs = commands.add_parser("logs", parents=[common], help="the container's log")
-    logs.add_argument("--lines", type=int, default=200)
-    test = commands.add_parser("test", parents=[common], help="score a sample through the service")
-    test.add_argument("--sample", type=Path, default=SAMPLE, help='JSON {"data": [[...]]}')
-    commands.add_parser("delete", parents=[common], help="delete the web service")
-    package = commands.add_parser(
-        "package", parents=[common], help="save the Dockerfile Azure ML would build on our image"
-    )
-    package.add_argument("--out", type=Path, default=Path("azureml-package"))
-    return parser
 
 
 _OVERRIDES = (
@@ -96,20 +112,30 @@ _OVERRIDES = (
 
 
 def _config_from(args: argparse.Namespace) -> Any:
+    model = TARGETS[args.target]
+    if model is AksConfig:
+        return load_config(args.config, cli_common.overrides(args, model), model)
     overrides = {name: getattr(args, name, None) for name in _OVERRIDES}
     if getattr(args, "tag", None):
         overrides["tags"] = dict(args.tag)
-    return load_config(args.config, overrides)
+    return load_config(args.config, overrides, model)
+
+
+def _where(config: Any) -> str:
+    if isinstance(config, AksConfig):
+        scale = (
+            f"autoscale {config.autoscale_min_replicas}-{config.autoscale_max_replicas} replicas"
+            if config.autoscale_enabled
+            else f"{config.num_replicas or 1} replicas"
+        )
+        return (f"AKS cluster {config.compute_target} ({scale}, {config.cpu_cores} CPU, "
+                f"{config.memory_gb} GB each)")  # fmt: skip
+    return f"ACI ({config.cpu_cores} CPU, {config.memory_gb} GB)"
 
 
 def _dry_run(args: argparse.Namespace, config: Any, docker: DockerCli) -> int:
     from deploy import azureml_sdk as azure
 
-    if not config.image_is_pinned and not docker.image_exists(config.image):
-        raise ConfigError(
-            f"image: {config.image} is not a local image (run `make image`) nor a "
-            "registry/repo@sha256:... reference"
-        )
     image_ref = (
         config.image
         if config.image_is_pinned
@@ -121,13 +147,10 @@ def _dry_run(args: argparse.Namespace, config: Any, docker: DockerCli) -> int:
         *(
             []
             if config.image_is_pinned
-            else [
-                f"docker tag/login/push {config.image} to the workspace registry; read the digest"
-            ]
+            else cli_common.local_image_steps(config, docker, "<workspace registry>")
         ),
         *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
-        f"Model.deploy {config.service_name} to ACI ({config.cpu_cores} CPU, "
-        f"{config.memory_gb} GB), overwrite={config.overwrite}",
+        f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
         f"wait up to {config.timeout_s} s, then print the scoring URI",
     ]
     workspace = azure.offline_workspace(args.workspace_config)
@@ -147,6 +170,7 @@ def _deploy(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]
     )
     image_ref = config.image
     if not config.image_is_pinned:
+        cli_common.check_local_image(config, docker)
         tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
         image_ref = docker.push(
             config.image, azure.registry_login(workspace), config.repository, tag
@@ -206,8 +230,9 @@ def main(
     argv: Sequence[str] | None = None,
     docker: DockerCli | None = None,
     environ: dict[str, str] | None = None,
+    parser: argparse.ArgumentParser | None = None,
 ) -> int:
-    args = build_parser().parse_args(argv)
+    args = (parser or build_parser()).parse_args(argv)
     environment = dict(os.environ if environ is None else environ)
     try:
         if args.command == "deploy":

@@ -5,6 +5,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -17,11 +18,12 @@ from azureml.core.authentication import (
     ServicePrincipalAuthentication,
     TokenAuthentication,
 )
+from azureml.core.compute import AksCompute
 from azureml.core.model import InferenceConfig
-from azureml.core.webservice import AciWebservice, Webservice
+from azureml.core.webservice import AciWebservice, AksWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
-from deploy.config import AciConfig, ConfigError
+from deploy.config import AciConfig, AksConfig, ConfigError, WebserviceConfig
 from deploy.registry import RegistryLogin
 
 IMAGE_MODEL_DIR = "/opt/scorehost/model"  # where the Dockerfile bakes the default model
@@ -90,13 +92,19 @@ def registry_login(workspace: Workspace) -> RegistryLogin:
     return RegistryLogin(credentials["location"], credentials["username"], passwords[0]["value"])
 
 
-def inference_config(config: AciConfig, image_ref: str) -> InferenceConfig:
+def inference_config(config: WebserviceConfig, image_ref: str) -> InferenceConfig:
     environment = Environment.from_docker_image(name="scorehost", image=image_ref)
     environment.python.user_managed_dependencies = True  # the image has everything it needs
     if config.azure_inference_stack:
         environment.inferencing_stack_version = "latest"  # Azure ML adds its own server
+    variables: dict[str, str] = {}
     if config.model_file is None:
-        environment.environment_variables = {"AZUREML_MODEL_DIR": IMAGE_MODEL_DIR}
+        variables["AZUREML_MODEL_DIR"] = IMAGE_MODEL_DIR
+    if isinstance(config, AksConfig):  # one worker per core; answer before Azure's timeout
+        variables["SCOREHOST_WORKERS"] = str(config.workers)
+        variables["SCOREHOST_SCORING_TIMEOUT_MS"] = str(config.scoring_timeout_ms - 1000)
+    if variables:
+        environment.environment_variables = variables
     return InferenceConfig(
         entry_script=config.entry_script.name,
         source_directory=str(config.entry_script.parent),
@@ -104,7 +112,31 @@ def inference_config(config: AciConfig, image_ref: str) -> InferenceConfig:
     )
 
 
-def deployment_config(config: AciConfig) -> Any:
+def deployment_config(config: WebserviceConfig) -> Any:
+    if isinstance(config, AksConfig):
+        autoscale = config.autoscale_enabled
+        return AksWebservice.deploy_configuration(
+            autoscale_enabled=autoscale,
+            autoscale_min_replicas=config.autoscale_min_replicas if autoscale else None,
+            autoscale_max_replicas=config.autoscale_max_replicas if autoscale else None,
+            autoscale_target_utilization=config.autoscale_target_utilization if autoscale else None,
+            autoscale_refresh_seconds=config.autoscale_refresh_seconds if autoscale else None,
+            num_replicas=config.num_replicas,
+            cpu_cores=config.cpu_cores,
+            memory_gb=config.memory_gb,
+            auth_enabled=config.auth_enabled,
+            replica_max_concurrent_requests=config.replica_max_concurrent_requests,
+            scoring_timeout_ms=config.scoring_timeout_ms,
+            namespace=config.namespace,
+            # scorehost answers its probes within seconds of starting, also while init() runs
+            initial_delay_seconds=10,
+            period_seconds=10,
+            timeout_seconds=3,
+            failure_threshold=3,
+            tags=config.tags,
+            description=config.description,
+        )
+    assert isinstance(config, AciConfig)
     return AciWebservice.deploy_configuration(
         cpu_cores=config.cpu_cores,
         memory_gb=config.memory_gb,
@@ -127,21 +159,36 @@ def _no_uploads() -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class _NamedTarget:
+    """Offline, the payload needs only the cluster's name (computeName)."""
+
+    name: str
+
+
 def request_body(
-    workspace: Workspace, config: AciConfig, image_ref: str, model_ids: list[str]
+    workspace: Workspace, config: WebserviceConfig, image_ref: str, model_ids: list[str]
 ) -> dict[str, Any]:
     """The JSON body Model.deploy POSTs to Azure ML for this configuration, built offline."""
     with _no_uploads():
         image_request = inference_config(config, image_ref)._build_environment_image_request(
             workspace, model_ids
         )
+    options: dict[str, Any] = {"overwrite": config.overwrite}
+    if isinstance(config, AksConfig):
+        options["deployment_target"] = _NamedTarget(config.compute_target)
     body: dict[str, Any] = deployment_config(config)._build_create_payload(
-        config.service_name, image_request, overwrite=config.overwrite
+        config.service_name, image_request, **options
     )
     return body
 
 
-def register_model(workspace: Workspace, config: AciConfig) -> Model:
+def deployment_target(workspace: Workspace, config: WebserviceConfig) -> AksCompute | None:
+    """The attached AKS cluster (looked up, so a wrong name fails before the deploy)."""
+    return AksCompute(workspace, config.compute_target) if isinstance(config, AksConfig) else None
+
+
+def register_model(workspace: Workspace, config: WebserviceConfig) -> Model:
     assert config.model_file is not None
     return Model.register(
         workspace, model_path=str(config.model_file), model_name=config.model_name
@@ -149,7 +196,7 @@ def register_model(workspace: Workspace, config: AciConfig) -> Model:
 
 
 def start_deployment(
-    workspace: Workspace, config: AciConfig, image_ref: str, models: list[Model]
+    workspace: Workspace, config: WebserviceConfig, image_ref: str, models: list[Model]
 ) -> Webservice:
     return Model.deploy(
         workspace,
@@ -157,6 +204,7 @@ def start_deployment(
         models,
         inference_config(config, image_ref),
         deployment_config(config),
+        deployment_target=deployment_target(workspace, config),
         overwrite=config.overwrite,
     )
 
@@ -219,7 +267,9 @@ def _mask(key: str | None) -> str:
     return f"{key[:4]}…{key[-2:]}" if key and len(key) > 8 else "***"
 
 
-def package_dockerfile(workspace: Workspace, config: AciConfig, image_ref: str, out: Path) -> Path:
+def package_dockerfile(
+    workspace: Workspace, config: WebserviceConfig, image_ref: str, out: Path
+) -> Path:
     package = Model.package(
         workspace, [], inference_config(config, image_ref), generate_dockerfile=True
     )

@@ -6,7 +6,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ACI_MAX_CPU = 4  # per container group in most regions
 ACI_MAX_MEMORY_GB = 16
@@ -19,19 +26,13 @@ class ConfigError(ValueError):
     """A setting is invalid; the message names the field. Exit code 2."""
 
 
-class AciConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class WebserviceConfig(BaseModel):
+    """What every Azure ML v1 web service (ACI or AKS) takes: the image, the script, the name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     service_name: str = "sklearn-mnist-svc"
     """Web service name in the workspace."""
-    cpu_cores: float = Field(1.0, gt=0, le=ACI_MAX_CPU)
-    """CPU cores for the container (ACI allows up to 4)."""
-    memory_gb: float = Field(1.0, gt=0, le=ACI_MAX_MEMORY_GB)
-    """Memory in GB (ACI allows up to 16)."""
-    location: str | None = None
-    """Azure region; default: the workspace's."""
-    dns_name_label: str | None = None
-    """Public DNS label: http://<label>.<region>.azurecontainer.io."""
     auth_enabled: bool = False
     """Require `Authorization: Bearer <key>` (keys from `status`, masked)."""
     tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
@@ -65,20 +66,6 @@ class AciConfig(BaseModel):
             )
         return value
 
-    @field_validator("dns_name_label")
-    @classmethod
-    def _dns_label(cls, value: str | None) -> str | None:
-        if value is not None and (not 5 <= len(value) <= 63 or not _DNS_LABEL.match(value)):
-            raise ValueError("5-63 lowercase letters, digits and dashes, starting with a letter")
-        return value
-
-    @field_validator("location")
-    @classmethod
-    def _location(cls, value: str | None) -> str | None:
-        if value is not None and not _LOCATION.match(value):
-            raise ValueError("an Azure region name such as eastus or westeurope")
-        return value
-
     @field_validator("entry_script")
     @classmethod
     def _entry_script(cls, value: Path) -> Path:
@@ -102,6 +89,73 @@ class AciConfig(BaseModel):
     @property
     def image_is_pinned(self) -> bool:
         return "@sha256:" in self.image
+
+
+class AciConfig(WebserviceConfig):
+    """An Azure ML v1 ACI web service: one container group."""
+
+    cpu_cores: float = Field(1.0, gt=0, le=ACI_MAX_CPU)
+    """CPU cores for the container (ACI allows up to 4)."""
+    memory_gb: float = Field(1.0, gt=0, le=ACI_MAX_MEMORY_GB)
+    """Memory in GB (ACI allows up to 16)."""
+    location: str | None = None
+    """Azure region; default: the workspace's."""
+    dns_name_label: str | None = None
+    """Public DNS label: http://<label>.<region>.azurecontainer.io."""
+
+    @field_validator("dns_name_label")
+    @classmethod
+    def _dns_label(cls, value: str | None) -> str | None:
+        if value is not None and (not 5 <= len(value) <= 63 or not _DNS_LABEL.match(value)):
+            raise ValueError("5-63 lowercase letters, digits and dashes, starting with a letter")
+        return value
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str | None) -> str | None:
+        if value is not None and not _LOCATION.match(value):
+            raise ValueError("an Azure region name such as eastus or westeurope")
+        return value
+
+
+class AksConfig(WebserviceConfig):
+    """An Azure ML v1 AKS web service on an attached cluster: replicas, or autoscale."""
+
+    compute_target: str = "aks-cluster"
+    """Name of the AKS cluster attached to the workspace (AksCompute)."""
+    cpu_cores: float = Field(2.0, gt=0, le=64)
+    """CPU cores each replica requests (one scorehost worker per core)."""
+    memory_gb: float = Field(2.0, gt=0, le=256)
+    """Memory in GB each replica requests."""
+    num_replicas: int | None = Field(None, ge=1, le=100)
+    """A fixed number of replicas; leave unset with autoscale_enabled."""
+    autoscale_enabled: bool = True
+    """Let Azure ML's autoscaler move replicas between the two bounds below."""
+    autoscale_min_replicas: int = Field(2, ge=1, le=100)
+    autoscale_max_replicas: int = Field(10, ge=1, le=100)
+    autoscale_target_utilization: int = Field(70, ge=1, le=100)
+    """Percent of replica_max_concurrent_requests in use at which replicas are added."""
+    autoscale_refresh_seconds: int = Field(10, ge=1)
+    replica_max_concurrent_requests: int = Field(8, ge=1, le=1000)
+    """Requests Azure's router sends one replica at once."""
+    scoring_timeout_ms: int = Field(60_000, ge=1_000, le=300_000)
+    """Azure's per-request timeout."""
+    namespace: str | None = None
+    """Kubernetes namespace (default: Azure ML's)."""
+
+    @model_validator(mode="after")
+    def _scale(self) -> "AksConfig":
+        if self.autoscale_enabled and self.num_replicas is not None:
+            raise ValueError("num_replicas: fixed replicas and autoscale_enabled exclude each "
+                             "other; unset one (--no-autoscale-enabled)")  # fmt: skip
+        if self.autoscale_min_replicas > self.autoscale_max_replicas:
+            raise ValueError(f"autoscale_min_replicas ({self.autoscale_min_replicas}) is above "
+                             f"autoscale_max_replicas ({self.autoscale_max_replicas})")  # fmt: skip
+        return self
+
+    @property
+    def workers(self) -> int:
+        return max(1, int(self.cpu_cores))
 
 
 Config = TypeVar("Config", bound=BaseModel)

@@ -69,6 +69,7 @@ class FakeAzure:
     uploads: dict[str, bytes] = field(default_factory=dict)
     unexpected: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    clusters: set[str] = field(default_factory=lambda: {"aks-cluster"})
     LOGS = "scorehost: init() failed: FileNotFoundError: sklearn_mnist_model.pkl"
 
     def install(self, mock: responses.RequestsMock) -> None:
@@ -88,6 +89,7 @@ class FakeAzure:
         return {
             ("GET", re.escape(f"{ARM}/subscriptions")): self._subscriptions,
             ("GET", re.escape(f"{ARM}{WS_ID}")): self._workspace,
+            ("GET", re.escape(f"{API}/rp/workspaces{WS_ID}/computes/") + r"[\w-]+"): self._compute,
             ("POST", re.escape(f"{ARM}{WS_ID}/listKeys")): self._list_keys,
             ("GET", re.escape(f"{API}/discovery")): self._discovery,
             ("POST", re.escape(ARTIFACTS) + r"/\w+/\w+"): self._artifacts,
@@ -127,6 +129,27 @@ class FakeAzure:
             "type": "Microsoft.MachineLearningServices/workspaces",
             "identity": {"type": "SystemAssigned"}, "sku": {"name": "Basic", "tier": "Basic"},
             "properties": properties,
+        })  # fmt: skip
+
+    def _compute(self, request: requests.PreparedRequest) -> Reply:
+        name = _path(request).rsplit("/", 1)[-1]
+        if name not in self.clusters:
+            return _json(404, {"error": {"code": "NotFound", "message": f"no compute {name}"}})
+        cluster = {
+            "agentCount": 3, "agentVmSize": "Standard_D3_v2", "clusterPurpose": "FastProd",
+            "clusterFqdn": "aks-cluster.hcp.eastus.azmk8s.io", "systemServices": [],
+            "sslConfiguration": {"status": "Disabled"}, "loadBalancerType": "PublicIp",
+            "loadBalancerSubnet": None,
+        }  # fmt: skip
+        return _json(200, {
+            "id": f"{WS_ID}/computes/{name}", "name": name, "location": REGION, "tags": {},
+            "properties": {
+                "computeType": "AKS", "provisioningState": "Succeeded", "description": None,
+                "provisioningErrors": None,
+                "createdOn": "2026-11-01T00:00:00Z", "modifiedOn": "2026-11-01T00:00:00Z",
+                "resourceId": f"{GROUP_ID}/Microsoft.ContainerService/managedClusters/{name}",
+                "computeLocation": REGION, "isAttachedCompute": True, "properties": cluster,
+            },
         })  # fmt: skip
 
     def _list_keys(self, _: requests.PreparedRequest) -> Reply:
@@ -174,8 +197,19 @@ class FakeAzure:
             return _json(404, {"error": {"code": "NotFound", "message": "no such service"}})
         payload = self.deploy_payloads[-1]
         failed = self.final_state != "Succeeded"
+        aks = {
+            key: payload.get(key) for key in (
+                "computeName", "numReplicas", "autoScaler", "maxConcurrentRequestsPerContainer",
+                "scoringTimeoutMs", "livenessProbeRequirements", "namespace", "maxQueueWaitMs",
+                "aadAuthEnabled",
+            )
+        } if payload.get("computeType") == "AKS" else {}  # fmt: skip
+        if aks:
+            aks["dataCollection"] = {"eventHubEnabled": False, "storageEnabled": False}
         return _json(200, {
-            "name": payload["name"], "computeType": "ACI", "location": REGION,
+            **aks, "updatedTime": "2026-11-22T00:00:00Z",
+            "name": payload["name"], "computeType": payload.get("computeType", "ACI"),
+            "location": REGION,
             "state": "Failed" if failed else "Healthy",
             "error": {"code": "CrashLoop", "message": "container exited"} if failed else None,
             "scoringUri": self.scoring_uri,

@@ -49,7 +49,7 @@ def test_dry_run_prints_the_whole_plan_without_network(
     assert environment["inferencingStackVersion"] is None
     assert environment["environmentVariables"]["AZUREML_ENTRY_SCRIPT"] == "mnist/score.py"
     assert environment["environmentVariables"]["AZUREML_MODEL_DIR"] == "/opt/scorehost/model"
-    assert any("docker tag/login/push scorehost:latest" in step for step in output["plan"])
+    assert any("docker tag/push scorehost:latest" in step for step in output["plan"])
     assert [argv for argv, _ in fake_docker.calls] == [
         ["docker", "image", "inspect", "scorehost:latest"]
     ]
@@ -166,6 +166,19 @@ def test_push_failure_exits_3_with_dockers_reason(
     assert fake_azure.deploy_payloads == []
 
 
+def test_an_image_never_built_is_named_in_the_plan_and_refused_by_deploy(
+    fake_azure: FakeAzure, workspace_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docker = DockerCli(FakeDocker(local_images=set()))  # a fresh checkout: no `make image` yet
+    assert main(["deploy", "--dry-run"], docker=docker) == 0
+    assert "scorehost:latest is not a local image yet" in capsys.readouterr().out
+
+    code = main(["deploy", "--workspace-config", str(workspace_config)], docker=docker)
+    assert code == 2
+    assert "image: scorehost:latest is not a local image" in capsys.readouterr().err
+    assert fake_azure.deploy_payloads == []
+
+
 def test_status_masks_keys_and_delete_removes_the_service(
     fake_azure: FakeAzure,
     fake_docker: FakeDocker,
@@ -253,7 +266,6 @@ INVALID = {
         ["--model-file", "nope.pkl"],
         "model_file: Value error, nope.pkl does not exist",
     ),
-    "image not local": (["--image", "never-built:1"], "image: never-built:1 is not a local image"),
 }
 
 
