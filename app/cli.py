@@ -181,8 +181,16 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"{script} line {exc.lineno}: {exc.msg}") from None
     if settings.model_dir is not None and not settings.model_dir.is_dir():
         raise UsageError(f"model folder {settings.model_dir} not found (set --model-dir)")
-    if settings.api_keys_file is not None and not settings.api_keys_file.is_file():
-        raise UsageError(f"API keys file {settings.api_keys_file} not found")
+    if settings.api_keys_file is not None:
+        try:
+            settings.api_keys_file.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"API keys file {settings.api_keys_file} not found") from None
+        except OSError as exc:
+            raise UsageError(
+                f"API keys file {settings.api_keys_file} cannot be read: {exc.strerror} "
+                "(the server runs as a non-root user; make the file and its folders readable)"
+            ) from None
     return settings
 
 

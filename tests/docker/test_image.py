@@ -127,6 +127,7 @@ def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
     keys = tmp_path / "keys"
     keys.write_text("# rotated 2026-11\nk8s-key-one\nk8s-key-two\n")
     keys.chmod(0o444)
+    tmp_path.chmod(0o755)  # the container's user (10001) must reach it, as with a k8s secret
     container = run_container(
         "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
         "--security-opt", "no-new-privileges",
