@@ -22,8 +22,8 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from deploy import cli_common
-from deploy.config import AciConfig, AksConfig, ConfigError, WebserviceConfig, load_config
-from deploy.registry import DockerCli, PushError
+from deploy.config import AciConfig, AksConfig, WebserviceConfig, load_config
+from deploy.registry import DockerCli
 
 EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
 TARGETS: dict[str, type[WebserviceConfig]] = {"aci": AciConfig, "aks": AksConfig}
@@ -219,13 +219,6 @@ def _smoke_test(url: str, key: str | None, sample: Path) -> int:
     return 0
 
 
-def _describe(exc: BaseException) -> str:
-    try:
-        return f"{type(exc).__name__}: {exc}"
-    except Exception:  # noqa: BLE001 - some SDK exceptions fail in their own __str__
-        return f"{type(exc).__name__}: {getattr(exc, 'message', repr(exc.args))}"
-
-
 def main(
     argv: Sequence[str] | None = None,
     docker: DockerCli | None = None,
@@ -234,28 +227,13 @@ def main(
 ) -> int:
     args = (parser or build_parser()).parse_args(argv)
     environment = dict(os.environ if environ is None else environ)
-    try:
+
+    def command() -> int:
         if args.command == "deploy":
             return _deploy(args, docker or DockerCli(), environment)
         return _service_command(args, environment)
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("azureml"):
-            raise
-        print("azureml-core is not installed: pip install 'scorehost[deploy]'", file=sys.stderr)
-        return EXIT_CONFIG
-    except PushError as exc:
-        print(f"deployment failed: {exc}", file=sys.stderr)
-        return EXIT_DEPLOY_FAILED
-    except Exception as exc:  # noqa: BLE001 - every Azure failure ends as exit 3 with its reason
-        from deploy.azureml_sdk import DeployFailed
 
-        print(f"deployment failed: {_describe(exc)}", file=sys.stderr)
-        if isinstance(exc, DeployFailed) and exc.logs:
-            print(f"--- last container log lines ---\n{exc.logs}", file=sys.stderr)
-        return EXIT_DEPLOY_FAILED
+    return cli_common.run_command(command)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice, AksWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
+from deploy.cli_common import RolloutFailed
 from deploy.config import AciConfig, AksConfig, ConfigError, WebserviceConfig
 from deploy.registry import RegistryLogin
 
@@ -33,14 +34,6 @@ _SP_VARIABLES = (
     "AZUREML_SERVICE_PRINCIPAL_ID",
     "AZUREML_SERVICE_PRINCIPAL_PASSWORD",
 )
-
-
-class DeployFailed(RuntimeError):
-    """Azure ML reports the deployment failed; `logs` holds the container's last lines."""
-
-    def __init__(self, message: str, logs: str = "") -> None:
-        super().__init__(message)
-        self.logs = logs
 
 
 def make_auth(mode: str, environ: dict[str, str], on_tty: bool) -> AbstractAuthentication:
@@ -84,7 +77,7 @@ def registry_login(workspace: Workspace) -> RegistryLogin:
     credentials = keys.get("containerRegistryCredentials") or {}
     passwords = credentials.get("passwords") or []
     if not credentials.get("location") or not passwords:
-        raise DeployFailed(
+        raise RolloutFailed(
             "the workspace's container registry has no admin credentials; enable the registry's "
             "admin user (az acr update --admin-enabled true) or push the image yourself and pass "
             "--image <registry>/<repo>@sha256:..."
@@ -215,7 +208,7 @@ def wait_for(
     poll_s: float = 5.0,
     progress: Callable[[str], None] = lambda line: print(f"\r{line}", end="", file=sys.stderr),
 ) -> None:
-    """Poll the deployment operation, showing state and elapsed time; raise DeployFailed."""
+    """Poll the deployment operation, showing state and elapsed time; raise RolloutFailed."""
     started = time.monotonic()
     state, error = "Unknown", None
     while time.monotonic() - started < timeout_s:
@@ -229,7 +222,7 @@ def wait_for(
     service.update_deployment_state()
     if state != "Succeeded":
         reason = json.dumps(error or service.error or f"operation state {state}", indent=2)
-        raise DeployFailed(
+        raise RolloutFailed(
             f"deployment of {service.name} ended {state}: {reason}", logs_of(service)
         )
 

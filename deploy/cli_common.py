@@ -159,9 +159,15 @@ def run_command(command: Callable[[], int]) -> int:
             print(f"--- last container log lines ---\n{logs}", file=sys.stderr)
         return EXIT_DEPLOY_FAILED
     except Exception as exc:  # noqa: BLE001 - every Azure failure ends as exit 3 with its reason
-        message = getattr(exc, "message", None) or str(exc)
-        print(f"deployment failed: {type(exc).__name__}: {message}", file=sys.stderr)
+        print(f"deployment failed: {describe(exc)}", file=sys.stderr)
         return EXIT_DEPLOY_FAILED
+
+
+def describe(exc: BaseException) -> str:
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - some SDK exceptions fail in their own __str__
+        return f"{type(exc).__name__}: {getattr(exc, 'message', repr(exc.args))}"
 
 
 def environment() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""The ACI deployment's settings: aci.toml, then command-line overrides, all validated here."""
+"""Settings of the Azure ML v1 web services (aci.toml, aks.toml), the checks every deploy
+target's settings share, and loading a TOML file with command-line overrides on top."""
 
 import ast
 import re
@@ -20,10 +21,37 @@ ACI_MAX_MEMORY_GB = 16
 _SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # Azure ML's rule, 3-32 chars
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # ACI: 5-63 chars
 _LOCATION = re.compile(r"^[a-z][a-z0-9]+$")  # e.g. eastus, westeurope
+_PINNED = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$")
+_REGISTRY = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?$")  # a login server, no scheme
 
 
 class ConfigError(ValueError):
     """A setting is invalid; the message names the field. Exit code 2."""
+
+
+def check_dns_label(value: str | None) -> str | None:
+    if value is not None and (not 5 <= len(value) <= 63 or not _DNS_LABEL.match(value)):
+        raise ValueError("5-63 lowercase letters, digits and dashes, starting with a letter")
+    return value
+
+
+def check_location(value: str | None) -> str | None:
+    if value is not None and not _LOCATION.match(value):
+        raise ValueError("an Azure region name such as eastus or westeurope")
+    return value
+
+
+def check_registry(value: str | None) -> str | None:
+    if value is not None and not _REGISTRY.match(value):
+        raise ValueError(f"{value!r} is not a registry login server such as myacr.azurecr.io")
+    return value
+
+
+def pinned_image(value: str) -> str:
+    """`registry/repo@sha256:<64 hex>`; a message a person can act on otherwise."""
+    if "@sha256:" in value and not _PINNED.match(value):
+        raise ValueError(f"{value!r} is not registry/repository@sha256:<64 hex digits>")
+    return value
 
 
 class WebserviceConfig(BaseModel):
@@ -103,19 +131,8 @@ class AciConfig(WebserviceConfig):
     dns_name_label: str | None = None
     """Public DNS label: http://<label>.<region>.azurecontainer.io."""
 
-    @field_validator("dns_name_label")
-    @classmethod
-    def _dns_label(cls, value: str | None) -> str | None:
-        if value is not None and (not 5 <= len(value) <= 63 or not _DNS_LABEL.match(value)):
-            raise ValueError("5-63 lowercase letters, digits and dashes, starting with a letter")
-        return value
-
-    @field_validator("location")
-    @classmethod
-    def _location(cls, value: str | None) -> str | None:
-        if value is not None and not _LOCATION.match(value):
-            raise ValueError("an Azure region name such as eastus or westeurope")
-        return value
+    _dns_label = field_validator("dns_name_label")(staticmethod(check_dns_label))
+    _location = field_validator("location")(staticmethod(check_location))
 
 
 class AksConfig(WebserviceConfig):
@@ -159,14 +176,6 @@ class AksConfig(WebserviceConfig):
 
 
 Config = TypeVar("Config", bound=BaseModel)
-_PINNED = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$")
-
-
-def pinned_image(value: str) -> str:
-    """`registry/repo@sha256:<64 hex>`; a message a person can act on otherwise."""
-    if "@sha256:" in value and not _PINNED.match(value):
-        raise ValueError(f"{value!r} is not registry/repository@sha256:<64 hex digits>")
-    return value
 
 
 def load_config(

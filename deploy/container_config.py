@@ -6,13 +6,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from deploy.config import ACI_MAX_CPU, ACI_MAX_MEMORY_GB, pinned_image
+from deploy.config import (
+    ACI_MAX_CPU,
+    ACI_MAX_MEMORY_GB,
+    check_dns_label,
+    check_location,
+    check_registry,
+    pinned_image,
+)
 
 _GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # ACI: 1-63 characters
 _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,89}[-\w()]$")
-_LOCATION = re.compile(r"^[a-z][a-z0-9]+$")
-_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_REGISTRY = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?$")
 
 
 class ContainerInstanceConfig(BaseModel):
@@ -73,31 +77,10 @@ class ContainerInstanceConfig(BaseModel):
                              "not ending with a dot")  # fmt: skip
         return value
 
-    @field_validator("location")
-    @classmethod
-    def _location(cls, value: str) -> str:
-        if not _LOCATION.match(value):
-            raise ValueError("an Azure region name such as eastus or westeurope")
-        return value
-
-    @field_validator("image")
-    @classmethod
-    def _image(cls, value: str) -> str:
-        return pinned_image(value)
-
-    @field_validator("registry")
-    @classmethod
-    def _registry(cls, value: str | None) -> str | None:
-        if value is not None and not _REGISTRY.match(value):
-            raise ValueError(f"{value!r} is not a registry login server such as myacr.azurecr.io")
-        return value
-
-    @field_validator("dns_name_label")
-    @classmethod
-    def _dns_label(cls, value: str | None) -> str | None:
-        if value is not None and (not 5 <= len(value) <= 63 or not _DNS_LABEL.match(value)):
-            raise ValueError("5-63 lowercase letters, digits and dashes, starting with a letter")
-        return value
+    _location = field_validator("location")(staticmethod(check_location))
+    _image = field_validator("image")(staticmethod(pinned_image))
+    _registry = field_validator("registry")(staticmethod(check_registry))
+    _dns_label = field_validator("dns_name_label")(staticmethod(check_dns_label))
 
     @field_validator("environment_variables")
     @classmethod

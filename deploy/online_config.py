@@ -6,11 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from deploy.config import pinned_image
+from deploy.config import check_registry, pinned_image
 
 _NAME = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")  # Azure ML: 3-32 characters
 _INSTANCE_TYPE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
-_REGISTRY = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?$")
 AZURE_REQUEST_TIMEOUT_MAX_MS = 180_000  # Azure ML's ceiling for request_timeout_ms
 # vCPUs of the instance types people pick for CPU inference; one scorehost worker per vCPU.
 CORES = {
@@ -84,17 +83,8 @@ class OnlineEndpointConfig(BaseModel):
     def _names(cls, value: str) -> str:
         return _name(value)
 
-    @field_validator("image")
-    @classmethod
-    def _image(cls, value: str) -> str:
-        return pinned_image(value)
-
-    @field_validator("registry")
-    @classmethod
-    def _registry(cls, value: str | None) -> str | None:
-        if value is not None and not _REGISTRY.match(value):
-            raise ValueError(f"{value!r} is not a registry login server such as myacr.azurecr.io")
-        return value
+    _image = field_validator("image")(staticmethod(pinned_image))
+    _registry = field_validator("registry")(staticmethod(check_registry))
 
     @field_validator("instance_type")
     @classmethod

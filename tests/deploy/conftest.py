@@ -1,5 +1,6 @@
 """Deploy tests: the real azureml-core against an HTTP-level fake; no socket leaves loopback."""
 
+import copy
 import ipaddress
 import json
 import os
@@ -63,6 +64,15 @@ def _loopback_getaddrinfo(real: Any) -> Any:
         return real(host, *args, **kwargs)
 
     return lookup
+
+
+def comparable_v1_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Drop what only exists once files are uploaded: asset URLs and temp-file names."""
+    body = copy.deepcopy(body)
+    request = body["environmentImageRequest"]
+    request["assets"] = [(asset["mimeType"], asset.get("unpack")) for asset in request["assets"]]
+    request["driverProgram"] = "<driver>"
+    return body
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """`python deploy/aci.py`: dry run, a full deploy through the real SDK, failures, commands."""
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +8,7 @@ import pytest
 
 from deploy.aci import main
 from deploy.registry import DockerCli
-from tests.deploy.conftest import DIGEST_REF, FakeDocker
+from tests.deploy.conftest import DIGEST_REF, FakeDocker, comparable_v1_body
 from tests.deploy.fake_azure import REGISTRY, REGISTRY_PASSWORD, FakeAzure
 from tests.servers import ServerProcess, free_port
 
@@ -18,15 +17,6 @@ pytestmark = pytest.mark.deploy
 
 def _json_out(capsys: pytest.CaptureFixture[str]) -> Any:
     return json.loads(capsys.readouterr().out)
-
-
-def _comparable(body: dict[str, Any]) -> dict[str, Any]:
-    """Drop what only exists once files are uploaded: asset URLs and temp-file names."""
-    body = copy.deepcopy(body)
-    request = body["environmentImageRequest"]
-    request["assets"] = [(asset["mimeType"], asset.get("unpack")) for asset in request["assets"]]
-    request["driverProgram"] = "<driver>"
-    return body
 
 
 def test_dry_run_prints_the_whole_plan_without_network(
@@ -107,7 +97,7 @@ def test_deploy_pushes_by_digest_and_sends_what_the_dry_run_showed(
     assert result["scoring_uri"] == "http://sklearn-mnist-svc.eastus.azurecontainer.io/score"
     assert "sklearn-mnist-svc: Succeeded" in captured.err
     [sent] = fake_azure.deploy_payloads
-    assert _comparable(sent) == _comparable(planned)
+    assert comparable_v1_body(sent) == comparable_v1_body(planned)
     assert fake_azure.uploads  # the entry script's folder was uploaded to blob storage
 
 

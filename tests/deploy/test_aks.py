@@ -1,29 +1,18 @@
 """`python deploy/aks.py`: the same image and Model.deploy path as ACI, onto an AKS cluster
 attached to the workspace, with replicas or Azure ML's autoscaler. Real azureml-core, HTTP fake."""
 
-import copy
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from deploy.aks import main
 from deploy.registry import DockerCli
-from tests.deploy.conftest import DIGEST_REF, FakeDocker
+from tests.deploy.conftest import DIGEST_REF, FakeDocker, comparable_v1_body
 from tests.deploy.fake_azure import FakeAzure
 from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.deploy
-
-
-def _comparable(body: dict[str, Any]) -> dict[str, Any]:
-    """Drop what only exists once files are uploaded: asset URLs and temp-file names."""
-    body = copy.deepcopy(body)
-    request = body["environmentImageRequest"]
-    request["assets"] = [(asset["mimeType"], asset.get("unpack")) for asset in request["assets"]]
-    request["driverProgram"] = "<driver>"
-    return body
 
 
 def test_dry_run_plans_autoscale_on_the_attached_cluster(
@@ -74,7 +63,7 @@ def test_deploy_reaches_the_cluster_with_the_dry_runs_body(
     planned = json.loads(capsys.readouterr().out)["request_body"]
     (sent,) = fake_azure.deploy_payloads
     planned["environmentImageRequest"]["environment"]["docker"]["baseImage"] = DIGEST_REF
-    assert _comparable(planned) == _comparable(sent)
+    assert comparable_v1_body(planned) == comparable_v1_body(sent)
     assert main(["test", "--workspace-config", str(workspace_config)]) == 0
 
 
