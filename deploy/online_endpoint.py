@@ -259,6 +259,13 @@ def _endpoint_command(args: argparse.Namespace) -> int:
             planned.assume(f"/onlineendpoints/{name}", {"authMode": "Key", "traffic": {}})
         azure.set_traffic(name, traffic, config.timeout_s)
     elif args.deployment_name:
+        endpoint = azure.get_endpoint(name)
+        share = (endpoint.traffic or {}).get(args.deployment_name, 0) if endpoint else 0
+        if share:
+            raise ConfigError(
+                f"deployment_name: {args.deployment_name} still serves {share}% of {name}; "
+                "move its traffic first (deploy/online_endpoint.py traffic <other>=100)"
+            )
         azure.delete_deployment(config, args.deployment_name, config.timeout_s)
     else:
         azure.delete_endpoint(config, config.timeout_s)

@@ -190,6 +190,8 @@ def test_status_traffic_test_logs_and_delete(
     assert "init() failed" in capsys.readouterr().out
     assert main(["traffic", "blue=60", "other=30", *ws]) == 2
     assert "add up to 90%" in capsys.readouterr().err
+    assert main(["delete", "--deployment-name", "blue", *ws]) == 2
+    assert "blue still serves 100%" in capsys.readouterr().err
     assert main(["delete", *ws]) == 0
     deleted = [m["url"].split("?")[0].rsplit("/", 1)[-1] for m in arm.mutations()
                if m["method"] == "DELETE"]  # fmt: skip
