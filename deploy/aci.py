@@ -136,19 +136,11 @@ def _where(config: Any) -> str:
 def _dry_run(args: argparse.Namespace, config: Any, docker: DockerCli) -> int:
     from deploy import azureml_sdk as azure
 
-    image_ref = (
-        config.image
-        if config.image_is_pinned
-        else f"<workspace registry>/{config.repository}@sha256:<digest read back after push>"
-    )
+    image_ref, push_steps = cli_common.planned_image(config, docker, "<workspace registry>")
     models = [f"{config.model_name}:<version after registering>"] if config.model_file else []
     steps = [
         "load the workspace from config.json with explicit credentials",
-        *(
-            []
-            if config.image_is_pinned
-            else cli_common.local_image_steps(config, docker, "<workspace registry>")
-        ),
+        *push_steps,
         *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
         f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
         f"wait up to {config.timeout_s} s, then print the scoring URI",
@@ -168,14 +160,7 @@ def _deploy(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]
     workspace = azure.load_workspace(
         args.workspace_config, azure.make_auth(args.auth, environ, sys.stdin.isatty())
     )
-    image_ref = config.image
-    if not config.image_is_pinned:
-        cli_common.check_local_image(config, docker)
-        tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
-        image_ref = docker.push(
-            config.image, azure.registry_login(workspace), config.repository, tag
-        )
-        print(f"pushed {config.image} as {image_ref}", file=sys.stderr)
+    image_ref = cli_common.pushed_image(config, docker, lambda: azure.registry_login(workspace))
     models = [azure.register_model(workspace, config)] if config.model_file else []
     service = azure.start_deployment(workspace, config, image_ref, models)
     azure.wait_for(service, config.timeout_s, args.poll_s)

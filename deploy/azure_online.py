@@ -75,11 +75,9 @@ class OnlineEndpoints:
         ids: WorkspaceIds,
         credential: TokenCredential,
         transport: HttpTransport[Any, Any] | None = None,
-        poll_s: float = 15.0,
     ) -> None:
         options: dict[str, Any] = {"transport": transport} if transport else {}
         self.ids = ids
-        self._poll_s = poll_s
         self._ml = MLClient(
             credential, ids.subscription_id, ids.resource_group, ids.workspace_name,
             show_progress=False, enable_telemetry=False, **options,

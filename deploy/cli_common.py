@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from deploy.config import ConfigError
-from deploy.registry import DockerCli, PushError
+from deploy.registry import DockerCli, PushError, RegistryLogin
 
 EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mnist" / "sample.json"
@@ -105,21 +105,40 @@ def make_credential(mode: str, environ: dict[str, str]) -> Any:
     return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True)
 
 
-def local_image_steps(config: Any, docker: DockerCli, registry: str) -> list[str]:
-    """The dry run's first steps for a local image; a missing image is named, not fatal."""
+def planned_image(config: Any, docker: DockerCli, registry: str) -> tuple[str, list[str]]:
+    """A dry run's image reference and first steps; a local image never built is named, not
+    fatal (a fresh checkout has not run `make image` yet)."""
+    if config.image_is_pinned:
+        return config.image, []
     steps = [f"docker tag/push {config.image} to {registry}/{config.repository}; read the digest"]
     if not docker.image_exists(config.image):
         steps.insert(0, f"NOTE: {config.image} is not a local image yet; build it first "
                         "(make image)")  # fmt: skip
-    return steps
+    return f"{registry}/{config.repository}@sha256:<digest read back after push>", steps
 
 
-def check_local_image(config: Any, docker: DockerCli) -> None:
+def pushed_image(
+    config: Any, docker: DockerCli, login_for: Callable[[], RegistryLogin | str | None]
+) -> str:
+    """The image by digest: as given, or the local image tagged, pushed and read back.
+    `login_for` gives the registry to push to (asked only once the local image is found)."""
+    if config.image_is_pinned:
+        return str(config.image)
     if not docker.image_exists(config.image):
         raise ConfigError(
             f"image: {config.image} is not a local image (run `make image`) nor a "
             "registry/repo@sha256:... reference"
         )
+    login = login_for()
+    if login is None:
+        raise ConfigError(
+            f"registry: {config.image} is a local image; give --registry to push it to, or "
+            "--image <registry>/<repo>@sha256:... of an image already pushed"
+        )
+    tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
+    image_ref = docker.push(config.image, login, config.repository, tag)
+    print(f"pushed {config.image} as {image_ref}", file=sys.stderr)
+    return image_ref
 
 
 def smoke_test(

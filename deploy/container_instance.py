@@ -125,12 +125,7 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
     if args.dry_run:
         from deploy.planner import DryRunAzure
 
-        registry = config.registry or "<registry>"
-        image_ref = config.image if config.image_is_pinned else (
-            f"{registry}/{config.repository}@sha256:<digest read back after push>")  # fmt: skip
-        steps = (
-            [] if config.image_is_pinned else cli_common.local_image_steps(config, docker, registry)
-        )
+        image_ref, steps = cli_common.planned_image(config, docker, config.registry or "<registry>")
         planned = DryRunAzure(config.location)
         keys = PLACEHOLDER_KEYS if config.auth_enabled else None
         password = PLACEHOLDER_PASSWORD if config.registry_username else None
@@ -142,15 +137,7 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
         return 0
     password = _registry_password(config, environ)
     groups = _groups(config, args)  # credentials are checked before anything is pushed
-    image_ref = config.image
-    if not config.image_is_pinned:
-        if config.registry is None:
-            raise ConfigError(f"registry: {config.image} is a local image; give --registry to "
-                              "push it to, or --image <registry>/<repo>@sha256:...")  # fmt: skip
-        cli_common.check_local_image(config, docker)
-        tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
-        image_ref = docker.push(config.image, config.registry, config.repository, tag)
-        print(f"pushed {config.image} as {image_ref}", file=sys.stderr)
+    image_ref = cli_common.pushed_image(config, docker, lambda: config.registry)
     keys = api_keys(config, environ)
     created = groups.create(config, azure_aci.container_group(config, image_ref, keys, password))
     print(json.dumps(azure_aci.describe(created, config.port), indent=2))

@@ -163,7 +163,7 @@ def _endpoints(args: argparse.Namespace, dry_run: Any | None = None) -> Any:
     if dry_run is not None:
         from deploy.planner import PlaceholderCredential
 
-        return OnlineEndpoints(ids, PlaceholderCredential(), dry_run.transport(), poll_s=0)
+        return OnlineEndpoints(ids, PlaceholderCredential(), dry_run.transport())
     return OnlineEndpoints(ids, cli_common.make_credential(args.auth, cli_common.environment()))
 
 
@@ -192,12 +192,7 @@ def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
                          OnlineEndpointConfig)  # fmt: skip
     if args.dry_run:
         planned = _dry_run_azure(config, args.assume_live)
-        registry = config.registry or "<registry>"
-        image_ref = config.image if config.image_is_pinned else (
-            f"{registry}/{config.repository}@sha256:<digest read back after push>")  # fmt: skip
-        steps = (
-            [] if config.image_is_pinned else cli_common.local_image_steps(config, docker, registry)
-        )
+        image_ref, steps = cli_common.planned_image(config, docker, config.registry or "<registry>")
         rollout = Rollout(
             _endpoints(args, planned), config, wait=lambda _: None, say=steps.append,
             smoke=lambda name: steps.append(
@@ -208,17 +203,7 @@ def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
         rollout.run(image_ref)
         print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
         return 0
-    image_ref = config.image
-    if not config.image_is_pinned:
-        if config.registry is None:
-            raise ConfigError(
-                f"registry: {config.image} is a local image; give --registry to push it to, or "
-                "--image <registry>/<repo>@sha256:... of an image already pushed"
-            )
-        cli_common.check_local_image(config, docker)
-        tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
-        image_ref = docker.push(config.image, config.registry, config.repository, tag)
-        print(f"pushed {config.image} as {image_ref}", file=sys.stderr)
+    image_ref = cli_common.pushed_image(config, docker, lambda: config.registry)
     azure = _endpoints(args)
     code = Rollout(azure, config, smoke=_smoke(azure, config.endpoint_name, args.sample)).run(
         image_ref
@@ -228,10 +213,14 @@ def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
 
 
 def _smoke(azure: Any, endpoint: str, sample: Path) -> Smoke:
+    known: dict[str, str] = {}  # the scoring URI and key, looked up once the endpoint exists
+
     def check(deployment: str | None) -> str | None:
-        url = azure.get_endpoint(endpoint).scoring_uri
+        if not known:
+            known["url"] = azure.get_endpoint(endpoint).scoring_uri
+            known["key"] = azure.keys(endpoint)[0]
         headers = {"azureml-model-deployment": deployment} if deployment else None
-        return cli_common.smoke_test(url, azure.keys(endpoint)[0], sample, headers)
+        return cli_common.smoke_test(known["url"], known["key"], sample, headers)
 
     return check
 

@@ -244,3 +244,13 @@ def test_traffic_is_shared_as_before_when_several_deployments_serve() -> None:
     assert shifted({"blue": 70, "green": 30}, "red", 10) == {"blue": 63, "green": 27, "red": 10}
     assert shifted({"a": 1, "b": 1, "c": 1}, "d", 1) == {"a": 33, "b": 33, "c": 33, "d": 1}
     assert sum(shifted({"a": 33, "b": 67}, "n", 55).values()) == 100
+
+
+def test_a_local_image_without_a_registry_exits_2_naming_registry(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm
+) -> None:
+    code = main(["deploy", "--workspace-config", str(workspace)], docker=DockerCli(FakeDocker()))
+
+    assert code == 2
+    assert "registry: scorehost:latest is a local image; give --registry" in capsys.readouterr().err
+    assert arm.mutations() == []
