@@ -96,18 +96,17 @@ class DryRunAzure(BaseAdapter):
 
     def _answer(self, method: str, resource_id: str, body: Any) -> tuple[int, Any]:
         path = resource_id.lower()  # ARM paths are case-insensitive; ids keep their case
-        for suffix, properties in list(self._assumed.items()):
-            if path.endswith(suffix) and path not in self._store:
-                name = resource_id.rsplit("/", 1)[-1]
-                self._store[path] = {
-                    "id": resource_id, "name": name, "location": self.location,
-                    "properties": properties,
-                }  # fmt: skip
+        name = resource_id.rsplit("/", 1)[-1]
+        for suffix in [suffix for suffix in self._assumed if path.endswith(suffix)]:
+            self._store[path] = {
+                "id": resource_id, "name": name, "location": self.location,
+                "properties": self._assumed.pop(suffix),
+            }  # fmt: skip
         if method == "PUT" or method == "PATCH":
             sent = copy.deepcopy(body) if isinstance(body, dict) else {}
             resource = {**self._store.get(path, {}), **sent}
             resource.setdefault("location", self.location)
-            resource["id"], resource["name"] = resource_id, resource_id.rsplit("/", 1)[-1]
+            resource["id"], resource["name"] = resource_id, name
             properties = resource.setdefault("properties", {})
             if isinstance(properties, dict):
                 properties["provisioningState"] = "Succeeded"
@@ -125,8 +124,7 @@ class DryRunAzure(BaseAdapter):
         if children or path.rsplit("/", 1)[-1] in _COLLECTIONS:
             return 200, {"value": children}
         if _WORKSPACE.search(path):
-            return 200, {"id": resource_id, "name": resource_id.rsplit("/", 1)[-1],
-                         "location": self.location,
+            return 200, {"id": resource_id, "name": name, "location": self.location,
                          "properties": {}}  # fmt: skip
         return 404, {"error": {"code": "ResourceNotFound", "message": f"{path} (dry run)"}}
 

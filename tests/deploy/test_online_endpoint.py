@@ -254,3 +254,20 @@ def test_a_local_image_without_a_registry_exits_2_naming_registry(
     assert code == 2
     assert "registry: scorehost:latest is a local image; give --registry" in capsys.readouterr().err
     assert arm.mutations() == []
+
+
+def test_dry_run_of_a_rollout_onto_a_live_endpoint_plans_each_traffic_step(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["deploy", "--dry-run", "--image", IMAGE, "--assume-live", "blue",
+            "--deployment-name", "green"]  # fmt: skip
+    code, out = _run(capsys, *argv)
+
+    assert code == 0, out
+    plan = json.loads(out)
+    traffic = [
+        r["body"]["properties"]["traffic"] for r in plan["requests"]
+        if r["url"].split("?")[0].endswith("/onlineEndpoints/sklearn-mnist-endpoint")
+    ]  # fmt: skip
+    assert traffic == [{"blue": 90, "green": 10}, {"blue": 50, "green": 50}, {"green": 100}]
+    assert plan["plan"][-1].startswith("blue now takes no traffic")
