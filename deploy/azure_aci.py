@@ -22,7 +22,7 @@ from azure.mgmt.containerinstance.models import (
     UserAssignedIdentities,
 )
 
-from deploy.cli_common import RolloutFailed
+from deploy.cli_common import RolloutFailed, wait_for
 from deploy.container_config import ContainerInstanceConfig
 
 CONTAINER = "scorehost"
@@ -106,19 +106,10 @@ class ContainerGroups:
         poller = self._client.container_groups.begin_create_or_update(
             config.resource_group, config.name, group
         )
-        try:
-            poller.wait(timeout=config.timeout_s)
-            if not poller.done():
-                raise RolloutFailed(f"{config.name} did not run within {config.timeout_s} s")
-            result: ContainerGroup = poller.result()
-        except RolloutFailed:
-            raise
-        except Exception as exc:  # Azure's reason, whatever the SDK raised
-            message = getattr(exc, "message", None) or str(exc)
-            raise RolloutFailed(
-                f"container group {config.name} failed: {type(exc).__name__}: {message}",
-                self.logs(config, 50),
-            ) from exc
+        result: ContainerGroup = wait_for(
+            poller, f"container group {config.name}", config.timeout_s,
+            logs=lambda: self.logs(config, 50),
+        )  # fmt: skip
         return result
 
     def get(self, config: ContainerInstanceConfig) -> ContainerGroup:

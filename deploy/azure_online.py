@@ -29,7 +29,7 @@ from azure.mgmt.monitor.models import (
     ScaleRule,
 )
 
-from deploy.cli_common import RolloutFailed
+from deploy.cli_common import mask, wait_for
 from deploy.config import ConfigError
 from deploy.online_config import OnlineEndpointConfig
 
@@ -193,7 +193,7 @@ class OnlineEndpoints:
 
     def create_endpoint(self, config: OnlineEndpointConfig, timeout_s: float) -> Any:
         poller = self._ml.online_endpoints.begin_create_or_update(self.endpoint(config))
-        return self._wait(poller, f"endpoint {config.endpoint_name}", timeout_s)
+        return wait_for(poller, f"endpoint {config.endpoint_name}", timeout_s)
 
     def create_deployment(
         self, config: OnlineEndpointConfig, environment_id: str, timeout_s: float
@@ -201,17 +201,16 @@ class OnlineEndpoints:
         poller = self._ml.online_deployments.begin_create_or_update(
             self.deployment(config, environment_id), skip_script_validation=True
         )
-        try:
-            return self._wait(poller, f"deployment {config.deployment_name}", timeout_s)
-        except RolloutFailed as exc:
-            exc.logs = self.logs(config.endpoint_name, config.deployment_name, 50)
-            raise
+        return wait_for(
+            poller, f"deployment {config.deployment_name}", timeout_s,
+            logs=lambda: self.logs(config.endpoint_name, config.deployment_name, 50),
+        )  # fmt: skip
 
     def set_traffic(self, name: str, traffic: dict[str, int], timeout_s: float) -> Any:
         endpoint = self._ml.online_endpoints.get(name)
         endpoint.traffic = dict(traffic)
         poller = self._ml.online_endpoints.begin_create_or_update(endpoint)
-        return self._wait(poller, f"traffic of {name}", timeout_s)
+        return wait_for(poller, f"traffic of {name}", timeout_s)
 
     def set_autoscale(self, config: OnlineEndpointConfig, deployment: Any, endpoint: Any) -> None:
         endpoint_id = (endpoint.properties or {}).get("azureml.onlineendpointid") or endpoint.id
@@ -233,13 +232,13 @@ class OnlineEndpoints:
     def delete_deployment(self, config: OnlineEndpointConfig, name: str, timeout_s: float) -> None:
         self._delete_autoscale(f"{config.endpoint_name}-{name}-autoscale")
         poller = self._ml.online_deployments.begin_delete(name, config.endpoint_name)
-        self._wait(poller, f"deleting deployment {name}", timeout_s)
+        wait_for(poller, f"deleting deployment {name}", timeout_s)
 
     def delete_endpoint(self, config: OnlineEndpointConfig, timeout_s: float) -> None:
         for deployment in self._ml.online_deployments.list(config.endpoint_name):
             self._delete_autoscale(f"{config.endpoint_name}-{deployment.name}-autoscale")
         poller = self._ml.online_endpoints.begin_delete(config.endpoint_name)
-        self._wait(poller, f"deleting endpoint {config.endpoint_name}", timeout_s)
+        wait_for(poller, f"deleting endpoint {config.endpoint_name}", timeout_s)
 
     def describe(self, name: str) -> dict[str, Any]:
         endpoint = self._ml.online_endpoints.get(name)
@@ -267,23 +266,3 @@ class OnlineEndpoints:
     def _delete_autoscale(self, name: str) -> None:
         with contextlib.suppress(ResourceNotFoundError):
             self._monitor.autoscale_settings.delete(self.ids.resource_group, name)
-
-    def _wait(self, poller: Any, what: str, timeout_s: float) -> Any:
-        try:
-            poller.wait(timeout=timeout_s)
-            if not poller.done():
-                raise RolloutFailed(f"{what} did not finish within {timeout_s:.0f} s")
-            return poller.result()
-        except RolloutFailed:
-            raise
-        except Exception as exc:  # Azure's reason, whatever the SDK raised
-            raise RolloutFailed(f"{what} failed: {describe_error(exc)}") from exc
-
-
-def mask(key: str | None) -> str:
-    return f"{key[:4]}…{key[-2:]}" if key and len(key) > 8 else "***"
-
-
-def describe_error(exc: BaseException) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    return f"{type(exc).__name__}: {message}"

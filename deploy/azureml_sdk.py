@@ -23,7 +23,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice, AksWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
-from deploy.cli_common import RolloutFailed
+from deploy.cli_common import RolloutFailed, mask
 from deploy.config import AciConfig, AksConfig, ConfigError, WebserviceConfig
 from deploy.registry import RegistryLogin
 
@@ -248,16 +248,12 @@ def describe(service: Webservice) -> dict[str, Any]:
     }
     if info["auth_enabled"]:
         primary, secondary = service.get_keys()
-        info["keys"] = [_mask(primary), _mask(secondary)]
+        info["keys"] = [mask(primary), mask(secondary)]
     return info
 
 
 def primary_key(service: Webservice) -> str | None:
     return str(service.get_keys()[0]) if getattr(service, "auth_enabled", False) else None
-
-
-def _mask(key: str | None) -> str:
-    return f"{key[:4]}…{key[-2:]}" if key and len(key) > 8 else "***"
 
 
 def package_dockerfile(

@@ -189,5 +189,25 @@ def describe(exc: BaseException) -> str:
         return f"{type(exc).__name__}: {getattr(exc, 'message', repr(exc.args))}"
 
 
+def mask(key: str | None) -> str:
+    """Enough of an API key to tell which one it is, never the key."""
+    return f"{key[:4]}…{key[-2:]}" if key and len(key) > 8 else "***"
+
+
+def wait_for(poller: Any, what: str, timeout_s: float, logs: Callable[[], str] = str) -> Any:
+    """An azure-core long-running operation's result; RolloutFailed with Azure's reason (and
+    the container's last lines from `logs`) if it fails or outlasts timeout_s."""
+    try:
+        poller.wait(timeout=timeout_s)
+        if not poller.done():
+            raise RolloutFailed(f"{what} did not finish within {timeout_s:.0f} s", logs())
+        return poller.result()
+    except RolloutFailed:
+        raise
+    except Exception as exc:  # Azure's reason, whatever the SDK raised
+        message = getattr(exc, "message", None) or str(exc)
+        raise RolloutFailed(f"{what} failed: {type(exc).__name__}: {message}", logs()) from exc
+
+
 def environment() -> dict[str, str]:
     return dict(os.environ)
