@@ -68,16 +68,11 @@ _K8S_BILLING = "node VMs (pods packed onto nodes) plus the cluster's load balanc
 SIZES = (
     Size("aci", "4 vCPU / 16 GB container group", 4, 16, 1,
          "per vCPU-second and GB-second while the group runs"),
-    Size("online-endpoint", "Standard_F4s_v2", 4, 8, 1000,
-         _ML_BILLING),
-    Size("online-endpoint", "Standard_F8s_v2", 8, 16, 1000,
-         _ML_BILLING),
-    Size("online-endpoint", "Standard_F16s_v2", 16, 32, 1000,
-         _ML_BILLING),
-    Size("aks / kubernetes", "pod: 2 CPU / 2 GiB", 2, 2, 5000,
-         _K8S_BILLING),
-    Size("aks / kubernetes", "pod: 4 CPU / 4 GiB", 4, 4, 5000,
-         _K8S_BILLING),
+    Size("online-endpoint", "Standard_F4s_v2", 4, 8, 1000, _ML_BILLING),
+    Size("online-endpoint", "Standard_F8s_v2", 8, 16, 1000, _ML_BILLING),
+    Size("online-endpoint", "Standard_F16s_v2", 16, 32, 1000, _ML_BILLING),
+    Size("aks / kubernetes", "pod: 2 CPU / 2 GiB", 2, 2, 5000, _K8S_BILLING),
+    Size("aks / kubernetes", "pod: 4 CPU / 4 GiB", 4, 4, 5000, _K8S_BILLING),
 )  # fmt: skip
 
 
