@@ -16,7 +16,9 @@ def _env(name: str, *azure_names: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        populate_by_name=True, extra="ignore", use_attribute_docstrings=True
+    )
 
     entry_script: Path = Field(
         Path("score.py"), validation_alias=_env("ENTRY_SCRIPT", "AZUREML_ENTRY_SCRIPT")

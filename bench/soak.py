@@ -92,11 +92,24 @@ def main() -> int:
     args = parser.parse_args()
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--entry-script", "examples/mnist/score.py",
-         "--model-dir", str(args.model_dir), "--port", str(args.port),
-         "--workers", str(args.workers), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--entry-script",
+            "examples/mnist/score.py",
+            "--model-dir",
+            str(args.model_dir),
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         deadline = time.monotonic() + 60

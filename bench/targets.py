@@ -47,8 +47,12 @@ class Target:
             np.save(buffer, rows, allow_pickle=False)
             return buffer.getvalue(), "application/x-npy"
         if self.protocol == "v2":
-            tensor = {"name": "input-0", "shape": list(rows.shape), "datatype": "FP64",
-                      "data": rows.ravel().tolist()}  # fmt: skip
+            tensor = {
+                "name": "input-0",
+                "shape": list(rows.shape),
+                "datatype": "FP64",
+                "data": rows.ravel().tolist(),
+            }
             return json.dumps({"inputs": [tensor]}).encode(), "application/json"
         return json.dumps({"data": rows.tolist()}).encode(), "application/json"
 
@@ -57,9 +61,12 @@ class Target:
         started = time.monotonic()
         process = subprocess.Popen(
             [part.replace("{port}", str(self.port)) for part in self.command],
-            cwd=self.workdir, env={**os.environ, **self.env},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            cwd=self.workdir,
+            env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{self.port}{self.ready_path}"
         while time.monotonic() - started < 120:
             if process.poll() is not None:
@@ -75,9 +82,19 @@ class Target:
 
 def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
     scorehost = [
-        sys.executable, "-m", "app", "serve", "--model-dir", str(model_dir), "--port", "{port}",
-        "--workers", str(workers), "--log-level", "warning",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "app",
+        "serve",
+        "--model-dir",
+        str(model_dir),
+        "--port",
+        "{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
     return [
         Target(
             "azmlinfsrv, tutorial score.py",
@@ -140,21 +157,32 @@ def _mlserver(work: Path, model_dir: Path, batching: bool) -> Target:
     port = free_port()
     repo = _mlserver_repo(work, model_dir, batching, port)
     return Target(
-        f"MLServer, adaptive batching {'on' if batching else 'off'}", "v2",
+        f"MLServer, adaptive batching {'on' if batching else 'off'}",
+        "v2",
         [str(ANCHORS / "mlserver" / "bin" / "mlserver"), "start", str(repo)],
-        "/v2/health/ready", "/v2/models/mnist/infer", port=port, workdir=repo,
-    )  # fmt: skip
+        "/v2/health/ready",
+        "/v2/models/mnist/infer",
+        port=port,
+        workdir=repo,
+    )
 
 
 def _mlserver_repo(work: Path, model_dir: Path, batching: bool, port: int) -> Path:
     repo = work / f"mlserver-{'batching' if batching else 'plain'}"
     (repo / "mnist").mkdir(parents=True, exist_ok=True)
-    model: dict[str, Any] = {"name": "mnist", "implementation": "mlserver_sklearn.SKLearnModel",
-             "parameters": {"uri": str(model_dir / "sklearn_mnist_model.pkl")}}  # fmt: skip
+    model: dict[str, Any] = {
+        "name": "mnist",
+        "implementation": "mlserver_sklearn.SKLearnModel",
+        "parameters": {"uri": str(model_dir / "sklearn_mnist_model.pkl")},
+    }
     if batching:  # its best one-row setting measured on this 2-core machine
         model |= {"max_batch_size": 32, "max_batch_time": 0.01}
     (repo / "mnist" / "model-settings.json").write_text(json.dumps(model))
-    settings = {"http_port": port, "grpc_port": free_port(), "parallel_workers": 0,
-                "metrics_port": free_port()}  # fmt: skip
+    settings = {
+        "http_port": port,
+        "grpc_port": free_port(),
+        "parallel_workers": 0,
+        "metrics_port": free_port(),
+    }
     (repo / "settings.json").write_text(json.dumps(settings))
     return repo

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import responses
 
-from deploy import cli_common
-from deploy.planner import PlaceholderCredential
+from deploy.shared import credentials
+from deploy.shared.dry_run import PlaceholderCredential
 from tests.deploy.fake_arm import FakeArm
 from tests.deploy.fake_azure import GROUP, SUB, WORKSPACE, FakeAzure, jwt_token
 from tests.servers import ServerProcess
@@ -116,13 +116,14 @@ def workspace_config(tmp_path: Path) -> Path:
 def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
     from azureml.core.authentication import TokenAuthentication
 
-    from deploy import azureml_sdk
+    from deploy.azureml_v1 import sdk
 
     # Credentials are the one thing not fetched over HTTP here: a JWT-shaped token.
     monkeypatch.setattr(
-        azureml_sdk, "make_auth",
+        sdk,
+        "make_auth",
         lambda *_: TokenAuthentication(lambda _audience: jwt_token(), cloud="AzureCloud"),
-    )  # fmt: skip
+    )
     fake = FakeAzure()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
@@ -133,7 +134,7 @@ def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
 @pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch, tutorial: ServerProcess) -> Iterator[FakeArm]:
     # Credentials are the one thing not fetched over HTTP here.
-    monkeypatch.setattr(cli_common, "make_credential", lambda *_: PlaceholderCredential())
+    monkeypatch.setattr(credentials, "make_credential", lambda *_: PlaceholderCredential())
     fake = FakeArm(scoring_uri=f"{tutorial.url}/score")  # a real scorehost stands in for Azure
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)

@@ -59,10 +59,15 @@ class FakeArm:
     def put_endpoint(self, name: str, traffic: dict[str, int]) -> None:
         """An endpoint that exists before the test (for blue/green)."""
         path = f"{WS_PATH}/onlineEndpoints/{name}"
-        self.resources[path.lower()] = self._resource(path, {
-            "location": REGION, "identity": {"type": "SystemAssigned"},
-            "properties": {"authMode": "Key", "traffic": traffic, "mirrorTraffic": {}},
-        }, "Succeeded")  # fmt: skip
+        self.resources[path.lower()] = self._resource(
+            path,
+            {
+                "location": REGION,
+                "identity": {"type": "SystemAssigned"},
+                "properties": {"authMode": "Key", "traffic": traffic, "mirrorTraffic": {}},
+            },
+            "Succeeded",
+        )
 
     # -- routing -----------------------------------------------------------------------------
     def _route(self, request: requests.PreparedRequest) -> Reply:
@@ -75,8 +80,9 @@ class FakeArm:
         if "/operations/op" in key:
             return self._operation(key)
         if method == "GET" and key == WS_PATH.lower():
-            return _reply(200, {"id": WS_PATH, "name": WORKSPACE, "location": REGION,
-                                "properties": {}})  # fmt: skip
+            return _reply(
+                200, {"id": WS_PATH, "name": WORKSPACE, "location": REGION, "properties": {}}
+            )
         if method == "PUT":
             return self._put(path, body)
         if method == "POST":

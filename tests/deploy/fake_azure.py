@@ -124,33 +124,54 @@ class FakeAzure:
             "applicationInsights": f"{GROUP_ID}/microsoft.insights/components/wsai",
             "provisioningState": "Succeeded",
         }
-        return _json(200, {
-            "id": WS_ID, "name": WORKSPACE, "location": REGION,
-            "type": "Microsoft.MachineLearningServices/workspaces",
-            "identity": {"type": "SystemAssigned"}, "sku": {"name": "Basic", "tier": "Basic"},
-            "properties": properties,
-        })  # fmt: skip
+        return _json(
+            200,
+            {
+                "id": WS_ID,
+                "name": WORKSPACE,
+                "location": REGION,
+                "type": "Microsoft.MachineLearningServices/workspaces",
+                "identity": {"type": "SystemAssigned"},
+                "sku": {"name": "Basic", "tier": "Basic"},
+                "properties": properties,
+            },
+        )
 
     def _compute(self, request: requests.PreparedRequest) -> Reply:
         name = _path(request).rsplit("/", 1)[-1]
         if name not in self.clusters:
             return _json(404, {"error": {"code": "NotFound", "message": f"no compute {name}"}})
         cluster = {
-            "agentCount": 3, "agentVmSize": "Standard_D3_v2", "clusterPurpose": "FastProd",
-            "clusterFqdn": "aks-cluster.hcp.eastus.azmk8s.io", "systemServices": [],
-            "sslConfiguration": {"status": "Disabled"}, "loadBalancerType": "PublicIp",
+            "agentCount": 3,
+            "agentVmSize": "Standard_D3_v2",
+            "clusterPurpose": "FastProd",
+            "clusterFqdn": "aks-cluster.hcp.eastus.azmk8s.io",
+            "systemServices": [],
+            "sslConfiguration": {"status": "Disabled"},
+            "loadBalancerType": "PublicIp",
             "loadBalancerSubnet": None,
-        }  # fmt: skip
-        return _json(200, {
-            "id": f"{WS_ID}/computes/{name}", "name": name, "location": REGION, "tags": {},
-            "properties": {
-                "computeType": "AKS", "provisioningState": "Succeeded", "description": None,
-                "provisioningErrors": None,
-                "createdOn": "2026-11-01T00:00:00Z", "modifiedOn": "2026-11-01T00:00:00Z",
-                "resourceId": f"{GROUP_ID}/Microsoft.ContainerService/managedClusters/{name}",
-                "computeLocation": REGION, "isAttachedCompute": True, "properties": cluster,
+        }
+        return _json(
+            200,
+            {
+                "id": f"{WS_ID}/computes/{name}",
+                "name": name,
+                "location": REGION,
+                "tags": {},
+                "properties": {
+                    "computeType": "AKS",
+                    "provisioningState": "Succeeded",
+                    "description": None,
+                    "provisioningErrors": None,
+                    "createdOn": "2026-11-01T00:00:00Z",
+                    "modifiedOn": "2026-11-01T00:00:00Z",
+                    "resourceId": f"{GROUP_ID}/Microsoft.ContainerService/managedClusters/{name}",
+                    "computeLocation": REGION,
+                    "isAttachedCompute": True,
+                    "properties": cluster,
+                },
             },
-        })  # fmt: skip
+        )
 
     def _list_keys(self, _: requests.PreparedRequest) -> Reply:
         passwords = [{"name": "password", "value": REGISTRY_PASSWORD}, {"name": "p2", "value": "x"}]
@@ -159,26 +180,42 @@ class FakeAzure:
 
     def _discovery(self, _: requests.PreparedRequest) -> Reply:
         services = (
-            "api", "catalog", "experimentation", "history", "hyperdrive", "labeling",
-            "modelmanagement", "pipelines", "studiometadata", "designer", "execution",
-        )  # fmt: skip
+            "api",
+            "catalog",
+            "experimentation",
+            "history",
+            "hyperdrive",
+            "labeling",
+            "modelmanagement",
+            "pipelines",
+            "studiometadata",
+            "designer",
+            "execution",
+        )
         return _json(200, {**dict.fromkeys(services, API), "studio": "https://ml.azure.com"})
 
     def _artifacts(self, request: requests.PreparedRequest) -> Reply:
         origin, container = _path(request).rsplit("/", 2)[-2:]
         paths = [item["path"] for item in json.loads(_body(request))["paths"]]
         where = {"origin": origin, "container": container}
-        return _json(200, {
-            "artifacts": {
-                path: {"artifactId": f"{origin}/{container}/{path}", "path": path, **where}
-                for path in paths
+        return _json(
+            200,
+            {
+                "artifacts": {
+                    path: {"artifactId": f"{origin}/{container}/{path}", "path": path, **where}
+                    for path in paths
+                },
+                "artifactContentInformation": {
+                    path: {
+                        "contentUri": f"{BLOB}/a/{container}/{path}?sv=sas",
+                        "path": path,
+                        **where,
+                    }
+                    for path in paths
+                },
+                "errors": {},
             },
-            "artifactContentInformation": {
-                path: {"contentUri": f"{BLOB}/a/{container}/{path}?sv=sas", "path": path, **where}
-                for path in paths
-            },
-            "errors": {},
-        })  # fmt: skip
+        )
 
     def _blob_put(self, request: requests.PreparedRequest) -> Reply:
         self.uploads[_path(request)] = _body(request)
@@ -197,30 +234,52 @@ class FakeAzure:
             return _json(404, {"error": {"code": "NotFound", "message": "no such service"}})
         payload = self.deploy_payloads[-1]
         failed = self.final_state != "Succeeded"
-        aks = {
-            key: payload.get(key) for key in (
-                "computeName", "numReplicas", "autoScaler", "maxConcurrentRequestsPerContainer",
-                "scoringTimeoutMs", "livenessProbeRequirements", "namespace", "maxQueueWaitMs",
-                "aadAuthEnabled",
-            )
-        } if payload.get("computeType") == "AKS" else {}  # fmt: skip
+        aks = (
+            {
+                key: payload.get(key)
+                for key in (
+                    "computeName",
+                    "numReplicas",
+                    "autoScaler",
+                    "maxConcurrentRequestsPerContainer",
+                    "scoringTimeoutMs",
+                    "livenessProbeRequirements",
+                    "namespace",
+                    "maxQueueWaitMs",
+                    "aadAuthEnabled",
+                )
+            }
+            if payload.get("computeType") == "AKS"
+            else {}
+        )
         if aks:
             aks["dataCollection"] = {"eventHubEnabled": False, "storageEnabled": False}
-        return _json(200, {
-            **aks, "updatedTime": "2026-11-22T00:00:00Z",
-            "name": payload["name"], "computeType": payload.get("computeType", "ACI"),
-            "location": REGION,
-            "state": "Failed" if failed else "Healthy",
-            "error": {"code": "CrashLoop", "message": "container exited"} if failed else None,
-            "scoringUri": self.scoring_uri,
-            "swaggerUri": self.scoring_uri.replace("/score", "/swagger.json"),
-            "authEnabled": payload.get("authEnabled", False), "createdTime": "2026-11-22T00:00:00Z",
-            "kvTags": payload.get("kvTags"), "description": payload.get("description"),
-            "containerResourceRequirements": payload.get("containerResourceRequirements"),
-            "properties": payload.get("properties", {}), "appInsightsEnabled": False,
-            "cname": None, "publicIp": "20.0.0.1", "sslCertificate": None, "sslEnabled": False,
-            "sslKey": None,
-        })  # fmt: skip
+        return _json(
+            200,
+            {
+                **aks,
+                "updatedTime": "2026-11-22T00:00:00Z",
+                "name": payload["name"],
+                "computeType": payload.get("computeType", "ACI"),
+                "location": REGION,
+                "state": "Failed" if failed else "Healthy",
+                "error": {"code": "CrashLoop", "message": "container exited"} if failed else None,
+                "scoringUri": self.scoring_uri,
+                "swaggerUri": self.scoring_uri.replace("/score", "/swagger.json"),
+                "authEnabled": payload.get("authEnabled", False),
+                "createdTime": "2026-11-22T00:00:00Z",
+                "kvTags": payload.get("kvTags"),
+                "description": payload.get("description"),
+                "containerResourceRequirements": payload.get("containerResourceRequirements"),
+                "properties": payload.get("properties", {}),
+                "appInsightsEnabled": False,
+                "cname": None,
+                "publicIp": "20.0.0.1",
+                "sslCertificate": None,
+                "sslEnabled": False,
+                "sslKey": None,
+            },
+        )
 
     def _create_package(self, request: requests.PreparedRequest) -> Reply:
         self.package_payloads.append(json.loads(_body(request)))
@@ -247,17 +306,25 @@ class FakeAzure:
 
     def _operation(self, request: requests.PreparedRequest) -> Reply:
         if _path(request).endswith("package-1"):
-            return _json(200, {
-                "operationType": "PackageDockerBuildContext", "state": "Succeeded",
-                "resourceLocation": f"{BLOB}/packages/manifest.json",
-                "operationLog": f"{BLOB}/packages/log.txt",
-            })  # fmt: skip
+            return _json(
+                200,
+                {
+                    "operationType": "PackageDockerBuildContext",
+                    "state": "Succeeded",
+                    "resourceLocation": f"{BLOB}/packages/manifest.json",
+                    "operationLog": f"{BLOB}/packages/log.txt",
+                },
+            )
         failed = self.final_state != "Succeeded"
         error = {"code": "DeploymentFailed", "message": "the container did not become healthy"}
-        return _json(200, {
-            "state": self.final_state, "error": error if failed else None,
-            "operationDetails": {"subOperationType": "DeployService"},
-        })  # fmt: skip
+        return _json(
+            200,
+            {
+                "state": self.final_state,
+                "error": error if failed else None,
+                "operationDetails": {"subOperationType": "DeployService"},
+            },
+        )
 
     def _delete(self, request: requests.PreparedRequest) -> Reply:
         self.deleted.append(_path(request).rsplit("/", 1)[-1])

@@ -1,6 +1,11 @@
 """Every deploy command explains itself: --help works for each subcommand of each target."""
 
+import functools
 import importlib
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
 
 import pytest
 
@@ -20,8 +25,30 @@ COMMANDS = {
 def test_help_of_every_command(
     target: str, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    module = importlib.import_module(f"deploy.{target}")
     with pytest.raises(SystemExit) as exit_:
-        module.main([command, "--help"])
+        _main(target)([command, "--help"])
     assert exit_.value.code == 0
-    assert f"deploy/{target}.py {command}" in capsys.readouterr().out
+    assert f"python -m deploy.{target} {command}" in capsys.readouterr().out
+
+
+def _main(target: str) -> Callable[[list[str]], int]:
+    if target in ("aci", "aks"):
+        from deploy.azureml_v1 import cli
+
+        return functools.partial(cli.main, target)
+    main: Callable[[list[str]], int] = importlib.import_module(f"deploy.{target}.cli").main
+    return main
+
+
+def test_every_target_runs_as_a_module() -> None:
+    """`python -m deploy.<target> --help`, from outside the repository, as a user runs it."""
+    for target in COMMANDS:
+        result = subprocess.run(
+            [sys.executable, "-m", f"deploy.{target}", "--help"],
+            capture_output=True,
+            text=True,
+            cwd=tempfile.gettempdir(),
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"usage: python -m deploy.{target}" in result.stdout

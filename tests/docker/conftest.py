@@ -62,8 +62,12 @@ class Container:
     def exec(self, *command: str, stdin: str | None = None) -> str:
         return subprocess.run(
             [DOCKER, "exec", "-i", self.id, *command],
-            input=stdin, capture_output=True, text=True, check=True, timeout=120,
-        ).stdout  # fmt: skip
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
 
     def wait_ready(self, deadline_s: float = 90) -> float:
         """Poll GET / until 200; return the seconds it took."""

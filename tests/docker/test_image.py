@@ -129,11 +129,20 @@ def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
     keys.chmod(0o444)
     tmp_path.chmod(0o755)  # the container's user (10001) must reach it, as with a k8s secret
     container = run_container(
-        "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
-        "--security-opt", "no-new-privileges",
-        "-v", f"{tmp_path}:/etc/scorehost/keys:ro",
-        "-e", "SCOREHOST_API_KEYS_FILE=/etc/scorehost/keys/keys", "-e", "SCOREHOST_WORKERS=2",
-    )  # fmt: skip
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "-v",
+        f"{tmp_path}:/etc/scorehost/keys:ro",
+        "-e",
+        "SCOREHOST_API_KEYS_FILE=/etc/scorehost/keys/keys",
+        "-e",
+        "SCOREHOST_WORKERS=2",
+    )
     container.wait_ready()
     row = '{"data": [[0.0]]}'
 

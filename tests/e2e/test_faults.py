@@ -16,9 +16,13 @@ pytestmark = pytest.mark.e2e
 
 def test_init_that_hangs_stops_the_server_with_a_clear_reason(start_server: StartServer) -> None:
     server = start_server(
-        "--entry-script", SCRIPTS / "slow_init.py", "--init-timeout-s", "1",
-        env={"SLOW_INIT_SECONDS": "600"}, wait=False,
-    )  # fmt: skip
+        "--entry-script",
+        SCRIPTS / "slow_init.py",
+        "--init-timeout-s",
+        "1",
+        env={"SLOW_INIT_SECONDS": "600"},
+        wait=False,
+    )
     assert server.wait_exit(30) == 3
     assert "slow_init.py did not finish within 1 s (SCOREHOST_INIT_TIMEOUT_S)" in server.log()
 

@@ -24,9 +24,15 @@ def server(
 ) -> Iterator[ServerProcess]:
     log = tmp_path_factory.mktemp("hostile") / "server.log"
     args: list[str | Path] = [
-        "--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir,
-        "--max-body-bytes", str(LIMIT), "--body-timeout-s", "2",
-    ]  # fmt: skip
+        "--entry-script",
+        TUTORIAL_SCRIPT,
+        "--model-dir",
+        mnist_model_dir,
+        "--max-body-bytes",
+        str(LIMIT),
+        "--body-timeout-s",
+        "2",
+    ]
     process = launch(args, None, log)
     process.wait_ready()
     yield process

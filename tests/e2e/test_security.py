@@ -16,9 +16,12 @@ def test_api_keys_guard_scoring_but_not_probes(start_server: StartServer, tmp_pa
     keys_file = tmp_path / "keys"
     keys_file.write_text("# rotated 2026-11\nfile-key-222\n")
     server = start_server(
-        "--entry-script", SCRIPTS / "echo.py", "--api-keys-file", keys_file,
+        "--entry-script",
+        SCRIPTS / "echo.py",
+        "--api-keys-file",
+        keys_file,
         env={"SCOREHOST_PRIMARY_KEY": "primary-key-111"},
-    )  # fmt: skip
+    )
     url = f"{server.url}/score"
 
     missing = httpx.post(url, content="x")
@@ -70,8 +73,8 @@ def test_pinned_model_must_match(
 
 
 def test_skops_model_is_served_without_pickle(start_server: StartServer, tmp_path: Path) -> None:
-    from app.train import SKOPS_FILE, train_and_save
     from tests.paths import ROOT
+    from tutorial.train import SKOPS_FILE, train_and_save
 
     train_and_save(None, 0.5, tmp_path, model_format="skops")
     assert (tmp_path / SKOPS_FILE).is_file()

@@ -67,8 +67,10 @@ def test_an_unreadable_api_keys_file_exits_2_saying_why(
 ) -> None:
     # e.g. a Kubernetes secret mounted where the non-root user cannot read it
     server = start_server(
-        "--entry-script", SCRIPTS / "echo.py", env={"SCOREHOST_API_KEYS_FILE": str(tmp_path)},
+        "--entry-script",
+        SCRIPTS / "echo.py",
+        env={"SCOREHOST_API_KEYS_FILE": str(tmp_path)},
         wait=False,
-    )  # fmt: skip
+    )
     assert server.wait_exit(30) == 2
     assert f"API keys file {tmp_path} cannot be read: Is a directory" in server.log()

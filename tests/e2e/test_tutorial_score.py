@@ -112,9 +112,13 @@ def test_body_over_the_limit_is_refused_with_413(
     start_server: StartServer, mnist_model_dir: Path
 ) -> None:
     server = start_server(
-        "--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir,
-        "--max-body-bytes", "1000",
-    )  # fmt: skip
+        "--entry-script",
+        TUTORIAL_SCRIPT,
+        "--model-dir",
+        mnist_model_dir,
+        "--max-body-bytes",
+        "1000",
+    )
     declared = httpx.post(f"{server.url}/score", content=b"x" * 1001)
 
     def chunks() -> object:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from app.client import ScoringClient
+from client.scoring import ScoringClient
 from tests.paths import ROOT
 from tests.servers import ServerProcess, StartServer
 
@@ -105,9 +105,10 @@ def test_openapi_shows_the_typed_schema_with_its_samples(typed: ServerProcess) -
 
 def test_npy_to_an_untyped_script_is_415(tutorial: ServerProcess) -> None:
     response = httpx.post(
-        f"{tutorial.url}/score", content=_npy(np.zeros((1, 784))),
+        f"{tutorial.url}/score",
+        content=_npy(np.zeros((1, 784))),
         headers={"content-type": "application/x-npy"},
-    )  # fmt: skip
+    )
     assert response.status_code == 415
     assert "decorated with inference-schema's @input_schema" in response.json()["message"]
 
@@ -116,9 +117,15 @@ def test_micro_batching_gives_each_caller_its_own_rows(
     start_server: StartServer, mnist_model_dir: Path, digit_rows: npt.NDArray[np.float64]
 ) -> None:
     server = start_server(
-        "--entry-script", TYPED_SCRIPT, "--model-dir", mnist_model_dir,
-        "--max-batch-size", "64", "--max-batch-wait-ms", "50",
-    )  # fmt: skip
+        "--entry-script",
+        TYPED_SCRIPT,
+        "--model-dir",
+        mnist_model_dir,
+        "--max-batch-size",
+        "64",
+        "--max-batch-wait-ms",
+        "50",
+    )
     rows = digit_rows[:48]
     expected = joblib.load(mnist_model_dir / "sklearn_mnist_model.pkl").predict(rows).tolist()
     poisoned = rows[5].copy()

@@ -1,0 +1,105 @@
+"""Command-line flags generated from a pydantic model: one source of names, types, defaults and
+help (each field's docstring). `scorehost serve` builds its flags from `Settings` this way, and
+every deploy command from its config model."""
+
+import argparse
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import NoDecode
+
+EnvNames = Callable[[str], list[str]]
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """`KEY=VALUE`, for flags that fill a dict (repeated)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 10,50,100, got {text!r}") from None
+
+
+def _default(info: FieldInfo) -> Any:
+    return info.default_factory() if info.default_factory else info.default  # type: ignore[call-arg]
+
+
+def _help(name: str, info: FieldInfo, env_names: EnvNames | None) -> str:
+    text = " ".join((info.description or "").split())
+    facts = []
+    default = _default(info)
+    if default not in (None, [], {}):
+        shown = ",".join(map(str, default)) if isinstance(default, list) else default
+        facts.append(f"default: {shown}")
+    if env_names is not None:
+        facts.append("env: " + ", ".join(env_names(name)))
+    return (f"{text} [{'; '.join(facts)}]" if facts else text).replace("%", "%%")
+
+
+def _bare(annotation: Any) -> Any:
+    """The annotation without `| None`."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def add_model_flags(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    model: type[BaseModel],
+    *,
+    skip: frozenset[str] = frozenset(),
+    env_names: EnvNames | None = None,
+) -> None:
+    """One `--flag` per field of `model` (secrets never: argv is visible to every process).
+
+    Every flag defaults to None, so `given()` tells what the command line set."""
+    for name, info in model.model_fields.items():
+        annotation = _bare(info.annotation)
+        if name in skip or annotation is SecretStr:
+            continue
+        flag = f"--{name.replace('_', '-')}"
+        help_text = _help(name, info, env_names)
+        origin = typing.get_origin(annotation)
+        if annotation is bool:
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
+        elif NoDecode in info.metadata:  # the model's own validator parses the text
+            parser.add_argument(flag, help=help_text)
+        elif origin is dict:
+            parser.add_argument(
+                flag,
+                type=key_value,
+                action="append",
+                metavar="KEY=VALUE",
+                help=f"{help_text} (repeat; replaces the file's)",
+            )
+        elif origin is list:
+            parser.add_argument(flag, type=int_list, metavar="N,N,...", help=help_text)
+        elif origin is typing.Literal:
+            parser.add_argument(flag, choices=typing.get_args(annotation), help=help_text)
+        else:
+            convert: Any = annotation if callable(annotation) else str
+            parser.add_argument(flag, type=convert, help=help_text)
+
+
+def given(args: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:
+    """The fields of `model` the command line set, as the model takes them."""
+    values: dict[str, Any] = {}
+    for name in model.model_fields:
+        value = getattr(args, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], tuple):
+            value = dict(value)  # repeated KEY=VALUE flags
+        if value is not None:
+            values[name] = value
+    return values

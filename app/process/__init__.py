@@ -1,0 +1,1 @@
+"""The serving process: a supervisor forking uvicorn workers on one socket, logging, exit codes."""

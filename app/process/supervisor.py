@@ -1,0 +1,155 @@
+"""The serving process: worker processes on one socket, replaced when they die or hang.
+
+A worker whose init() fails ends everything (exit 3): a broken script must not restart in a
+loop. A worker that exits because a run() hung (exit 4) or that crashes is replaced.
+
+Workers are forked from this process after it has imported the server and the libraries in
+SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, starts with
+those imports done, so it is ready sooner and shares their memory pages."""
+
+import gc
+import importlib
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import FrameType
+
+from app.process import exit_codes, logs
+from app.settings import Settings
+
+log = logging.getLogger("scorehost.supervisor")
+_fork = multiprocessing.get_context("fork")
+_CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more unexpected deaths than this in the window: stop
+
+
+def _worker_main(settings: Settings, sock: socket.socket) -> None:
+    from app.process.worker import run_worker  # already imported: see _preload
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers are not ours
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    raise SystemExit(run_worker(settings, sock))
+
+
+def _preload(modules: list[str]) -> None:
+    import app.process.worker  # noqa: F401  (the web stack: fastapi, uvicorn, numpy, prometheus)
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            log.debug("Not preloading %s: %s", name, exc)
+
+
+def _bind(settings: Settings) -> socket.socket:
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._stopping = threading.Event()
+        self._workers: list[BaseProcess] = []
+        self._deaths: deque[float] = deque()
+
+    def _start_worker(self, sock: socket.socket) -> BaseProcess:
+        process = _fork.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
+        process.start()
+        log.info("Started worker process %s", process.pid)
+        return process
+
+    def _on_signal(self, signum: int, _: FrameType | None) -> None:
+        log.info("Received %s; stopping workers", signal.Signals(signum).name)
+        self._stopping.set()
+
+    def run(self) -> int:
+        metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
+        # prometheus_client reads this when it is imported, in each worker.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        self._settings = self._settings.model_copy(update={"metrics_dir": metrics_dir})
+        logs.configure(self._settings.log_level, self._settings.log_format)
+        _preload(self._settings.preload)
+        # Preloaded objects live for the whole process: keep them out of every worker's garbage
+        # collections (which parsing a large body triggers often) and off copy-on-write pages.
+        gc.freeze()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        sock = _bind(self._settings)
+        log.info(
+            "Serving %s on http://%s:%d with %d worker(s)",
+            self._settings.entry_script_path,
+            self._settings.host,
+            self._settings.port,
+            self._settings.workers,
+        )
+        try:
+            self._workers = [self._start_worker(sock) for _ in range(self._settings.workers)]
+            exit_code = self._watch(sock)
+            self._stop_all()
+        finally:
+            sock.close()
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+        return exit_code
+
+    def _watch(self, sock: socket.socket) -> int:
+        while not self._stopping.is_set():
+            wait([worker.sentinel for worker in self._workers], timeout=0.5)
+            for index, worker in enumerate(self._workers):
+                if worker.is_alive() or self._stopping.is_set():
+                    continue
+                code = self._replacement_needed(worker)
+                if code is not None:
+                    return code
+                self._workers[index] = self._start_worker(sock)
+        return exit_codes.OK
+
+    def _replacement_needed(self, worker: BaseProcess) -> int | None:
+        """None to replace the dead worker, or the exit code to stop with."""
+        from prometheus_client import multiprocess
+
+        if worker.pid is not None:
+            multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+        if worker.exitcode == exit_codes.SCRIPT_FAILED:
+            log.error("Worker %s could not start the scoring script; stopping", worker.pid)
+            return exit_codes.SCRIPT_FAILED
+        if worker.exitcode == exit_codes.RECYCLE:
+            log.warning("Worker %s recycled: a run() hung past its deadline", worker.pid)
+            return None
+        now = time.monotonic()
+        self._deaths.append(now)
+        while self._deaths and now - self._deaths[0] > _CRASH_WINDOW_S:
+            self._deaths.popleft()
+        if len(self._deaths) > _CRASH_LIMIT:
+            log.error(
+                "Workers died %d times within %.0f s; stopping", len(self._deaths), _CRASH_WINDOW_S
+            )
+            return exit_codes.CRASH_LOOP
+        log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
+        return None
+
+    def _stop_all(self) -> None:
+        for worker in self._workers:
+            if worker.is_alive() and worker.pid is not None:
+                worker.terminate()  # SIGTERM: uvicorn finishes in-flight requests first
+        deadline = time.monotonic() + self._settings.graceful_timeout_s + 5
+        for worker in self._workers:
+            worker.join(max(deadline - time.monotonic(), 0))
+            if worker.is_alive():
+                log.warning("Worker %s did not stop in time; killing it", worker.pid)
+                worker.kill()
+                worker.join()

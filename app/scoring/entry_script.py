@@ -1,0 +1,160 @@
+"""The only module that touches user code: load score.py by path, call init() and run()."""
+
+import importlib.util
+import inspect
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from app.scoring.typed_input import TypedInput, parameters_from
+
+MODULE_NAME = "entry_module"  # the name Azure ML's server gives the entry script
+
+
+class EntryScriptError(Exception):
+    """The script cannot be served: missing, fails to import, lacks init/run, or init() failed."""
+
+
+class RunRaised(Exception):
+    """run() raised after `exec_ms`; `original` is what it raised (also chained as __cause__)."""
+
+    def __init__(self, original: BaseException, exec_ms: float) -> None:
+        super().__init__(f"{type(original).__name__}: {original}")
+        self.original = original
+        self.exec_ms = exec_ms
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What run() returned, and how long it took (Azure ML's x-ms-run-fn-exec-ms)."""
+
+    value: Any
+    exec_ms: float
+
+
+def _callable(module: ModuleType, name: str, path: Path) -> Callable[..., Any]:
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise EntryScriptError(f"{path} does not define a {name}() function.")
+    return function  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class UserScript:
+    path: Path
+    module: ModuleType
+    init_function: Callable[[], Any]
+    run_function: Callable[..., Any]
+    data_parameter: str
+    wants_headers: bool
+    typed: TypedInput | None  # run() decorated with inference-schema's @input_schema
+
+    @classmethod
+    def load(cls, path: Path, model_dir: Path | None = None) -> "UserScript":
+        """Import the script as Azure ML does: by file path, its folder importable."""
+        if not path.is_file():
+            raise EntryScriptError(f"Entry script {path} does not exist.")
+        if model_dir is not None:
+            # init() reads the model folder from this variable, as in Azure ML.
+            os.environ["AZUREML_MODEL_DIR"] = str(model_dir)
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)  # so `import utils` beside score.py works
+        spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+        if spec is None or spec.loader is None:
+            raise EntryScriptError(f"{path} cannot be imported as a Python module.")
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as exc:
+            raise EntryScriptError(f"Importing {path} failed: {type(exc).__name__}: {exc}") from exc
+        run_function = _callable(module, "run", path)
+        data_parameter, wants_headers = _analyse_run(run_function, path)
+        return cls(
+            path=path,
+            module=module,
+            init_function=_callable(module, "init", path),
+            run_function=run_function,
+            data_parameter=data_parameter,
+            wants_headers=wants_headers,
+            typed=_typed_input(run_function),
+        )
+
+    def init(self) -> None:
+        try:
+            self.init_function()
+        except BaseException as exc:
+            raise EntryScriptError(
+                f"init() in {self.path} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def run(self, data: str, headers: Mapping[str, str]) -> Ran:
+        return self.run_with({self.data_parameter: data}, headers)
+
+    def run_with(self, values: dict[str, Any], headers: Mapping[str, str]) -> Ran:
+        """Call run() with these keyword arguments (typed scripts: the decoded parameters)."""
+        kwargs = dict(values)
+        if self.wants_headers:
+            kwargs["request_headers"] = dict(headers)
+        started = time.perf_counter()
+        try:
+            value = self.run_function(**kwargs)
+        except BaseException as exc:
+            raise RunRaised(exc, (time.perf_counter() - started) * 1000) from exc
+        return Ran(value, (time.perf_counter() - started) * 1000)
+
+    def expected_features(self) -> int | None:
+        """How many values a row needs, read from the fitted estimator init() stored, if any."""
+        found = [
+            (name, getattr(value, "n_features_in_", None))
+            for name, value in vars(self.module).items()
+            if not isinstance(value, type)
+        ]
+        counts = {name: n for name, n in found if isinstance(n, int)}
+        if "model" in counts:
+            return counts["model"]
+        return next(iter(counts.values())) if len(set(counts.values())) == 1 else None
+
+
+def _typed_input(run_function: Callable[..., Any]) -> TypedInput | None:
+    if "inference_schema" not in sys.modules:
+        return None  # the script did not import it, so run() cannot be decorated with it
+    from inference_schema.schema_util import (
+        get_input_schema,
+        get_output_schema,
+        is_schema_decorated,
+    )
+
+    # inference-schema registers schemas by module and function name, and Azure ML's name for
+    # every entry script is the same: only a run() that is itself wrapped can be decorated.
+    if not hasattr(run_function, "__wrapped__") or not is_schema_decorated(run_function):
+        return None
+    schema: dict[str, Any] = get_input_schema(run_function)
+    signature = inspect.signature(run_function)
+    required = {
+        name
+        for name, parameter in signature.parameters.items()
+        if parameter.default is inspect.Parameter.empty and name != "request_headers"
+    }
+    output: dict[str, Any] | None = get_output_schema(run_function) or None
+    return TypedInput(parameters_from(schema, required), schema, output)
+
+
+def _analyse_run(run_function: Callable[..., Any], path: Path) -> tuple[str, bool]:
+    """Decide how to call run(), with the rules of Azure ML's server."""
+    parameters = list(inspect.signature(run_function).parameters.values())
+    allowed = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if any(parameter.kind not in allowed for parameter in parameters):
+        raise EntryScriptError(
+            f"run() in {path} cannot take positional-only arguments, *args or **kwargs."
+        )
+    wants_headers = any(parameter.name == "request_headers" for parameter in parameters)
+    data_parameters = [p.name for p in parameters if p.name != "request_headers"]
+    if not data_parameters:
+        raise EntryScriptError(f"run() in {path} must take an argument for the request data.")
+    return data_parameters[0], wants_headers

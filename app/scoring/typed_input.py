@@ -1,0 +1,169 @@
+"""Azure ML's typed contract: a run() decorated with inference-schema's @input_schema gets its
+body parsed once, here, and each parameter passed as the decoded value (numpy arrays built
+directly, checked against the sample's shape and dtype)."""
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from app.errors import BadRequest, UnprocessableInput, UnsupportedMediaType
+from app.scoring.diagnose import describe_rows_problem
+
+NPY_MEDIA_TYPE = "application/x-npy"
+_DTYPES: dict[tuple[str, str | None], type[np.generic]] = {
+    ("number", "double"): np.float64,
+    ("number", "float"): np.float32,
+    ("integer", "int64"): np.int64,
+    ("integer", "int32"): np.int32,
+    ("integer", "int16"): np.int16,
+    ("integer", "int8"): np.int8,
+    ("integer", "uint8"): np.uint8,
+    ("boolean", None): np.bool_,
+}
+
+
+@dataclass(frozen=True)
+class TypedParameter:
+    name: str
+    required: bool
+    dtype: np.dtype[Any] | None = None  # numpy parameters: the sample's element type
+    shape: tuple[int, ...] | None = None  # numpy parameters: the sample's shape
+
+    @property
+    def is_array(self) -> bool:
+        return self.shape is not None
+
+    def expected_shape(self) -> str:
+        assert self.shape is not None
+        return "(" + ", ".join(["n", *map(str, self.shape[1:])]) + ")"
+
+
+def _leaf(schema: dict[str, Any]) -> dict[str, Any]:
+    while schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        schema = schema["items"]
+    return schema
+
+
+def parameters_from(input_schema: dict[str, Any], required: set[str]) -> list[TypedParameter]:
+    example = input_schema.get("example", {})
+    parameters = []
+    for name, schema in input_schema.get("properties", {}).items():
+        if schema.get("format") == "numpy.ndarray" and name in example:
+            leaf = _leaf(schema)
+            dtype = _DTYPES.get((leaf.get("type", ""), leaf.get("format")))
+            sample = np.asarray(example[name])
+            parameters.append(
+                TypedParameter(
+                    name, name in required, np.dtype(dtype) if dtype else None, sample.shape
+                )
+            )
+        else:
+            parameters.append(TypedParameter(name, name in required))
+    return parameters
+
+
+def is_npy(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE
+
+
+class TypedInput:
+    """How to decode bodies for a typed run(); its schemas (read once) for the OpenAPI document."""
+
+    def __init__(
+        self,
+        parameters: list[TypedParameter],
+        input_schema: dict[str, Any] | None = None,
+        output_schema: dict[str, Any] | None = None,
+    ) -> None:
+        self.parameters = parameters
+        self.input_schema = input_schema
+        self.output_schema = output_schema
+
+    def decode(self, body: bytes, content_type: str) -> dict[str, Any]:
+        if is_npy(content_type):
+            return self._from_npy(body)
+        return self._from_json(body)
+
+    def _from_json(self, body: bytes) -> dict[str, Any]:
+        if not body.strip():
+            raise BadRequest(f"The request body is empty. Send a JSON object with {self._keys()}.")
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
+        if not isinstance(document, dict):
+            raise UnprocessableInput(f"The JSON body must be an object with {self._keys()}.")
+        values = {}
+        for parameter in self.parameters:
+            if parameter.name in document:
+                values[parameter.name] = self._convert(parameter, document[parameter.name])
+            elif parameter.required:
+                present = ", ".join(repr(key) for key in document) or "none"
+                raise UnprocessableInput(
+                    f"The JSON body has no {parameter.name!r} (keys present: {present}); "
+                    f"send {self._keys()}."
+                )
+        return values
+
+    def _from_npy(self, body: bytes) -> dict[str, Any]:
+        arrays = [parameter for parameter in self.parameters if parameter.is_array]
+        if len(arrays) != 1 or any(p.required for p in self.parameters if not p.is_array):
+            raise UnsupportedMediaType(
+                f"{NPY_MEDIA_TYPE} bodies need a run() with exactly one numpy input; "
+                f"this one takes {self._keys()}: send JSON."
+            )
+        try:
+            array = np.load(io.BytesIO(body), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise BadRequest(f"The body is not a valid .npy array: {exc}.") from None
+        return {arrays[0].name: self._check(arrays[0], array)}
+
+    def _convert(self, parameter: TypedParameter, value: Any) -> Any:
+        if not parameter.is_array:
+            return value
+        try:
+            array = np.asarray(value, dtype=parameter.dtype)
+        except (ValueError, TypeError, OverflowError):
+            width = parameter.shape[-1] if parameter.shape and len(parameter.shape) == 2 else None
+            problem = describe_rows_problem(value, width) or "its values do not form an array"
+            raise UnprocessableInput(
+                f"{parameter.name!r}: {problem} (expected a {parameter.expected_shape()} array "
+                f"of {parameter.dtype or 'values'})."
+            ) from None
+        return self._check(parameter, array)
+
+    def _check(self, parameter: TypedParameter, array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        assert parameter.shape is not None
+        if array.ndim != len(parameter.shape) or array.shape[1:] != parameter.shape[1:]:
+            expected = parameter.expected_shape()
+            raise UnprocessableInput(
+                f"{parameter.name!r} has shape {array.shape}; expected {expected}."
+            )
+        if parameter.dtype is not None and array.dtype != parameter.dtype:
+            if not np.can_cast(array.dtype, parameter.dtype, casting="same_kind"):
+                raise UnprocessableInput(
+                    f"{parameter.name!r} has dtype {array.dtype}; expected {parameter.dtype}."
+                )
+            array = array.astype(parameter.dtype)
+        return array
+
+    def non_finite(self, values: dict[str, Any]) -> str | None:
+        """The first array parameter holding NaN or infinity: what a failing run() may mean."""
+        for name, value in values.items():
+            if (
+                isinstance(value, np.ndarray)
+                and value.dtype.kind == "f"
+                and not np.isfinite(value).all()
+            ):
+                return name
+        return None
+
+    def _keys(self) -> str:
+        return "keys " + ", ".join(
+            f"{p.name!r}" + (f" {p.expected_shape()}" if p.is_array else "")
+            for p in self.parameters
+        )

@@ -1,0 +1,74 @@
+"""create_app(settings): the whole ASGI application, nothing started at import time."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import __version__
+from app.scoring.entry_script import EntryScriptError
+from app.scoring.service import ScoringService
+from app.settings import Settings
+from app.web.auth import KeyCheck
+from app.web.errors import install_error_handlers
+from app.web.metrics import Metrics, MetricsMiddleware
+from app.web.openapi import openapi_builder
+from app.web.request_id import RequestIdMiddleware
+from app.web.responses import EXEC_MS_HEADER
+from app.web.routes import health, score
+
+log = logging.getLogger("scorehost")
+
+
+def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) -> FastAPI:
+    """The app; `on_fatal` tells the process owning it to stop (init failed, or a run() hung
+    and the process must be recycled)."""
+    metrics = Metrics(settings.metrics_dir)
+    metrics.describe_model(settings.entry_script_path, settings.model_dir)
+    scoring = ScoringService(settings, on_stuck=on_fatal, observe_run=metrics.run_seconds.observe)
+
+    async def start() -> None:
+        try:
+            await scoring.start()
+        except EntryScriptError:
+            log.exception("The scoring script cannot be served; stopping")
+            on_fatal()
+            return
+        metrics.init_seconds.set(scoring.init_seconds or 0.0)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # init() runs after the socket is open, so probes answer (503 on readiness) while it loads.
+        task = asyncio.create_task(start())
+        yield
+        task.cancel()
+        scoring.stop()
+
+    app = FastAPI(
+        title="scorehost",
+        version=__version__,
+        description="Serves an Azure ML score.py: the request body goes to run() as text.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.scoring = scoring
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["x-ms-request-id", EXEC_MS_HEADER],
+        )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(score.router, dependencies=[Depends(KeyCheck(settings.api_keys()))])
+    app.openapi = openapi_builder(app, scoring)  # type: ignore[method-assign]
+    app.add_api_route("/swagger.json", app.openapi, include_in_schema=False)
+    app.add_api_route("/metrics", metrics.render, include_in_schema=False)
+    return app

@@ -1,0 +1,69 @@
+"""POST /score: the request body, as text, to the user's run()."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.web.body import read_limited
+from app.web.dependencies import ScoringDep, SettingsDep
+from app.web.responses import score_response
+
+router = APIRouter(tags=["scoring"])
+
+_ERROR = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"message": {"type": "string"}, "request_id": {"type": "string"}},
+            }
+        }
+    }
+}
+_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "Passed to run() as a str, unchanged. The tutorial's score.py expects "
+        '{"data": [[784 pixel values in 0..1], ...]}.',
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "data": {
+                            "type": "array",
+                            "items": {"type": "array", "items": {"type": "number"}},
+                        }
+                    },
+                },
+                "example": {"data": [[0.0] * 784]},
+            }
+        },
+    },
+    "responses": {
+        "200": {
+            "description": "run()'s return value as JSON",
+            "content": {"application/json": {"example": [7]}},
+        },
+        **{
+            str(code): {"description": description, **_ERROR}
+            for code, description in {
+                400: "Body is empty, not UTF-8 or not JSON",
+                401: "API keys are on and the request has none or a wrong one",
+                408: "The body did not arrive within SCOREHOST_BODY_TIMEOUT_S",
+                413: "Body larger than the size limit",
+                422: "Body parses but does not fit the model (shape, types)",
+                500: "run() failed (x-ms-run-function-failed: True)",
+                503: "init() has not finished",
+                504: "run() exceeded SCORING_TIMEOUT_MS",
+            }.items()
+        },
+    },
+}
+
+
+@router.post("/score", summary="Score with run()", openapi_extra=_OPENAPI)
+async def score(request: Request, scoring: ScoringDep, settings: SettingsDep) -> Response:
+    body = await read_limited(request, settings.max_body_bytes, settings.body_timeout_s)
+    return score_response(await scoring.score(body, request.headers))

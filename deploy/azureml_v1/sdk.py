@@ -1,0 +1,271 @@
+"""The one seam to Azure ML v1: every azureml-core call the aci and aks commands make is here."""
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from azureml.core import Environment, Model, Workspace
+from azureml.core.authentication import (
+    AbstractAuthentication,
+    InteractiveLoginAuthentication,
+    MsiAuthentication,
+    ServicePrincipalAuthentication,
+    TokenAuthentication,
+)
+from azureml.core.compute import AksCompute
+from azureml.core.model import InferenceConfig
+from azureml.core.webservice import AciWebservice, AksWebservice, Webservice
+from azureml.exceptions import WebserviceException
+
+from deploy.azureml_v1.config import AciConfig, AksConfig, WebserviceConfig
+from deploy.shared.errors import ConfigError, RolloutFailed
+from deploy.shared.image import IMAGE_MODEL_DIR
+from deploy.shared.masking import mask
+from deploy.shared.registry import RegistryLogin
+
+_TERMINAL = {"Succeeded", "Failed", "Cancelled", "TimedOut"}
+_SP_VARIABLES = (
+    "AZUREML_SERVICE_PRINCIPAL_TENANT_ID",
+    "AZUREML_SERVICE_PRINCIPAL_ID",
+    "AZUREML_SERVICE_PRINCIPAL_PASSWORD",
+)
+
+
+def make_auth(mode: str, environ: dict[str, str], on_tty: bool) -> AbstractAuthentication:
+    """Explicit credentials only: never a silent browser login that would hang a CI job."""
+    if mode in ("auto", "sp") and all(environ.get(name) for name in _SP_VARIABLES):
+        tenant, client, secret = (environ[name] for name in _SP_VARIABLES)
+        return ServicePrincipalAuthentication(tenant, client, secret)
+    if mode == "msi":
+        return MsiAuthentication()
+    if mode in ("auto", "interactive") and on_tty and not environ.get("CI"):
+        return InteractiveLoginAuthentication()
+    raise ConfigError(
+        "auth: no credentials. Set " + ", ".join(_SP_VARIABLES) + " (a service principal), "
+        "use --auth msi on an Azure VM, or run from a terminal (not in CI) to log in interactively"
+    )
+
+
+def load_workspace(config_path: Path | None, auth: AbstractAuthentication) -> Workspace:
+    return Workspace.from_config(path=str(config_path) if config_path else None, auth=auth)
+
+
+def offline_workspace(config_path: Path | None) -> Workspace:
+    """A Workspace object that never calls Azure: for the dry run."""
+    ids = {
+        "subscription_id": "<subscription>",
+        "resource_group": "<group>",
+        "workspace_name": "<ws>",
+    }
+    if config_path is not None and config_path.is_file():
+        ids.update(json.loads(config_path.read_text()))
+    # A named cloud: the SDK would otherwise fetch cloud metadata from Azure Resource Manager.
+    auth = TokenAuthentication(lambda _audience: "dry-run", cloud="AzureCloud")
+    return Workspace(
+        ids["subscription_id"],
+        ids["resource_group"],
+        ids["workspace_name"],
+        auth=auth,
+        _disable_service_check=True,
+    )
+
+
+def registry_login(workspace: Workspace) -> RegistryLogin:
+    keys = workspace.list_keys()
+    credentials = keys.get("containerRegistryCredentials") or {}
+    passwords = credentials.get("passwords") or []
+    if not credentials.get("location") or not passwords:
+        raise RolloutFailed(
+            "the workspace's container registry has no admin credentials; enable the registry's "
+            "admin user (az acr update --admin-enabled true) or push the image yourself and pass "
+            "--image <registry>/<repo>@sha256:..."
+        )
+    return RegistryLogin(credentials["location"], credentials["username"], passwords[0]["value"])
+
+
+def inference_config(config: WebserviceConfig, image_ref: str) -> InferenceConfig:
+    environment = Environment.from_docker_image(name="scorehost", image=image_ref)
+    environment.python.user_managed_dependencies = True  # the image has everything it needs
+    if config.azure_inference_stack:
+        environment.inferencing_stack_version = "latest"  # Azure ML adds its own server
+    variables: dict[str, str] = {}
+    if config.model_file is None:
+        variables["AZUREML_MODEL_DIR"] = IMAGE_MODEL_DIR
+    if isinstance(config, AksConfig):  # one worker per core; answer before Azure's timeout
+        variables["SCOREHOST_WORKERS"] = str(config.workers)
+        variables["SCOREHOST_SCORING_TIMEOUT_MS"] = str(config.scoring_timeout_ms - 1000)
+    if variables:
+        environment.environment_variables = variables
+    return InferenceConfig(
+        entry_script=config.entry_script.name,
+        source_directory=str(config.entry_script.parent),
+        environment=environment,
+    )
+
+
+def deployment_config(config: WebserviceConfig) -> Any:
+    if isinstance(config, AksConfig):
+        autoscale = config.autoscale_enabled
+        return AksWebservice.deploy_configuration(
+            autoscale_enabled=autoscale,
+            autoscale_min_replicas=config.autoscale_min_replicas if autoscale else None,
+            autoscale_max_replicas=config.autoscale_max_replicas if autoscale else None,
+            autoscale_target_utilization=config.autoscale_target_utilization if autoscale else None,
+            autoscale_refresh_seconds=config.autoscale_refresh_seconds if autoscale else None,
+            num_replicas=config.num_replicas,
+            cpu_cores=config.cpu_cores,
+            memory_gb=config.memory_gb,
+            auth_enabled=config.auth_enabled,
+            replica_max_concurrent_requests=config.replica_max_concurrent_requests,
+            scoring_timeout_ms=config.scoring_timeout_ms,
+            namespace=config.namespace,
+            # scorehost answers its probes within seconds of starting, also while init() runs
+            initial_delay_seconds=10,
+            period_seconds=10,
+            timeout_seconds=3,
+            failure_threshold=3,
+            tags=config.tags,
+            description=config.description,
+        )
+    assert isinstance(config, AciConfig)
+    return AciWebservice.deploy_configuration(
+        cpu_cores=config.cpu_cores,
+        memory_gb=config.memory_gb,
+        tags=config.tags,
+        description=config.description,
+        location=config.location,
+        auth_enabled=config.auth_enabled,
+        dns_name_label=config.dns_name_label,
+    )
+
+
+@contextmanager
+def _no_uploads() -> Iterator[None]:
+    # The entry script and source folder are uploaded during deploy; a dry run names them only.
+    def placeholder(_: Workspace, dependency: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        name = Path(dependency).name
+        return f"aml://artifact/<uploaded at deploy time: {name}>", name
+
+    with mock.patch("azureml.core.model.upload_dependency", placeholder):
+        yield
+
+
+@dataclass(frozen=True)
+class _NamedTarget:
+    """Offline, the payload needs only the cluster's name (computeName)."""
+
+    name: str
+
+
+def request_body(
+    workspace: Workspace, config: WebserviceConfig, image_ref: str, model_ids: list[str]
+) -> dict[str, Any]:
+    """The JSON body Model.deploy POSTs to Azure ML for this configuration, built offline."""
+    with _no_uploads():
+        image_request = inference_config(config, image_ref)._build_environment_image_request(
+            workspace, model_ids
+        )
+    options: dict[str, Any] = {"overwrite": config.overwrite}
+    if isinstance(config, AksConfig):
+        options["deployment_target"] = _NamedTarget(config.compute_target)
+    body: dict[str, Any] = deployment_config(config)._build_create_payload(
+        config.service_name, image_request, **options
+    )
+    return body
+
+
+def deployment_target(workspace: Workspace, config: WebserviceConfig) -> AksCompute | None:
+    """The attached AKS cluster (looked up, so a wrong name fails before the deploy)."""
+    return AksCompute(workspace, config.compute_target) if isinstance(config, AksConfig) else None
+
+
+def register_model(workspace: Workspace, config: WebserviceConfig) -> Model:
+    assert config.model_file is not None
+    return Model.register(
+        workspace, model_path=str(config.model_file), model_name=config.model_name
+    )
+
+
+def start_deployment(
+    workspace: Workspace, config: WebserviceConfig, image_ref: str, models: list[Model]
+) -> Webservice:
+    return Model.deploy(
+        workspace,
+        config.service_name,
+        models,
+        inference_config(config, image_ref),
+        deployment_config(config),
+        deployment_target=deployment_target(workspace, config),
+        overwrite=config.overwrite,
+    )
+
+
+def wait_for_deployment(
+    service: Webservice,
+    timeout_s: float,
+    poll_s: float = 5.0,
+    progress: Callable[[str], None] = lambda line: print(f"\r{line}", end="", file=sys.stderr),
+) -> None:
+    """Poll the deployment operation, showing state and elapsed time; raise RolloutFailed."""
+    started = time.monotonic()
+    state, error = "Unknown", None
+    while time.monotonic() - started < timeout_s:
+        # The public wait_for_deployment prints dots only; the operation state is what we show.
+        state, error, _ = service._get_operation_state()
+        progress(f"{service.name}: {state}, {time.monotonic() - started:.0f} s")
+        if state in _TERMINAL:
+            break
+        time.sleep(poll_s)
+    progress("\n")
+    service.update_deployment_state()
+    if state != "Succeeded":
+        reason = json.dumps(error or service.error or f"operation state {state}", indent=2)
+        raise RolloutFailed(
+            f"deployment of {service.name} ended {state}: {reason}", logs_of(service)
+        )
+
+
+def logs_of(service: Webservice, lines: int = 50) -> str:
+    try:
+        return str(service.get_logs(num_lines=lines))
+    except WebserviceException as exc:
+        return f"(no container logs: {exc.message})"
+
+
+def get_service(workspace: Workspace, name: str) -> Webservice:
+    return Webservice(workspace, name=name)
+
+
+def describe(service: Webservice) -> dict[str, Any]:
+    info = {
+        "name": service.name,
+        "state": service.state,
+        "scoring_uri": service.scoring_uri,
+        "swagger_uri": service.swagger_uri,
+        "auth_enabled": bool(getattr(service, "auth_enabled", False)),
+    }
+    if info["auth_enabled"]:
+        primary, secondary = service.get_keys()
+        info["keys"] = [mask(primary), mask(secondary)]
+    return info
+
+
+def primary_key(service: Webservice) -> str | None:
+    return str(service.get_keys()[0]) if getattr(service, "auth_enabled", False) else None
+
+
+def package_dockerfile(
+    workspace: Workspace, config: WebserviceConfig, image_ref: str, out: Path
+) -> Path:
+    package = Model.package(
+        workspace, [], inference_config(config, image_ref), generate_dockerfile=True
+    )
+    package.wait_for_creation(show_output=False)
+    package.save(str(out))
+    return out / "Dockerfile"

@@ -1,0 +1,1 @@
+"""Size a deployment from what make bench measured: replicas, sizes, autoscale, cost drivers."""

@@ -1,0 +1,185 @@
+"""`python deploy/container_instance.py`: a user runs the tested image alone on ACI, with
+scorehost's own probes and API keys. The real azure-mgmt-containerinstance runs against an HTTP
+fake of Azure Resource Manager; the smoke test scores through a real scorehost."""
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deploy.container_instance.cli import main
+from deploy.shared.registry import DockerCli
+from tests.deploy.conftest import FakeDocker
+from tests.deploy.fake_arm import FakeArm
+from tests.servers import ServerProcess
+
+pytestmark = pytest.mark.deploy
+IMAGE = "myacr.azurecr.io/scorehost@sha256:" + "d" * 64
+
+
+@pytest.fixture
+def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A clean shell in an empty folder: no keys, a subscription id."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("SCOREHOST_PRIMARY_KEY", "SCOREHOST_SECONDARY_KEY", "SCOREHOST_REGISTRY_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000000a")
+    return tmp_path
+
+
+def _port(server: ServerProcess) -> str:
+    return server.url.rsplit(":", 1)[-1]
+
+
+def _environment(body: dict[str, Any]) -> dict[str, Any]:
+    container = body["properties"]["containers"][0]["properties"]
+    return {
+        v["name"]: v.get("value", v.get("secureValue")) for v in container["environmentVariables"]
+    }
+
+
+def test_dry_run_prints_the_exact_request_without_network(
+    capsys: pytest.CaptureFixture[str], shell: Path
+) -> None:
+    code = main(["deploy", "--dry-run", "--image", IMAGE, "--cpu-cores", "2"])
+
+    assert code == 0
+    (request,) = json.loads(capsys.readouterr().out)["requests"]
+    assert request["method"] == "PUT"
+    assert (
+        "/providers/Microsoft.ContainerInstance/containerGroups/sklearn-mnist-aci" in request["url"]
+    )
+    container = request["body"]["properties"]["containers"][0]["properties"]
+    assert container["image"] == IMAGE
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert container["resources"]["requests"] == {"cpu": 2.0, "memoryInGB": 1.5}
+    environment = _environment(request["body"])
+    assert environment["SCOREHOST_WORKERS"] == "2"
+    assert environment["SCOREHOST_PRIMARY_KEY"] == "<secure: primary key>"
+    assert not (shell / ".scorehost").exists()  # a dry run creates no keys
+
+
+def test_deploy_generates_keys_runs_the_digest_and_smoke_tests_with_a_key(
+    capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm, tutorial: ServerProcess
+) -> None:
+    argv = ["deploy", "--image", IMAGE, "--port", _port(tutorial)]
+    assert main(argv) == 0
+
+    out = capsys.readouterr().out
+    assert '"prediction": [' in out  # scored through the group's address
+    keys_file = shell / ".scorehost" / "sklearn-mnist-aci.keys.json"
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+    keys = json.loads(keys_file.read_text())
+    sent = arm.mutations()[0]["body"]
+    assert _environment(sent)["SCOREHOST_PRIMARY_KEY"] == keys["primary"]
+    assert keys["primary"] not in out
+    # The dry run printed that very request, but for the secrets it cannot know
+    main(["deploy", "--dry-run", *argv[1:]])
+    (planned,) = json.loads(capsys.readouterr().out)["requests"]
+    text = json.dumps(sent)
+    for placeholder, secret in zip(
+        ("<secure: primary key>", "<secure: secondary key>"),
+        (keys["primary"], keys["secondary"]),
+        strict=True,
+    ):
+        text = text.replace(secret, placeholder)
+    assert planned["body"] == json.loads(text)
+    assert planned["url"] == arm.mutations()[0]["url"]
+
+
+def test_keys_from_the_shell_are_used_and_a_private_registry_gets_its_password(
+    shell: Path, arm: FakeArm, tutorial: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCOREHOST_PRIMARY_KEY", "my-primary-key-123456")
+    monkeypatch.setenv("SCOREHOST_SECONDARY_KEY", "my-secondary-key-123456")
+    monkeypatch.setenv("SCOREHOST_REGISTRY_PASSWORD", "registry-secret")
+
+    argv = ["deploy", "--image", IMAGE, "--port", _port(tutorial), "--registry-username", "myacr"]
+    assert main(argv) == 0
+
+    body = arm.mutations()[0]["body"]
+    assert _environment(body)["SCOREHOST_PRIMARY_KEY"] == "my-primary-key-123456"
+    assert body["properties"]["imageRegistryCredentials"] == [
+        {"server": "myacr.azurecr.io", "username": "myacr", "password": "registry-secret"}
+    ]
+    assert not (shell / ".scorehost").exists()
+
+
+def test_a_group_that_fails_exits_3_with_the_containers_last_lines(
+    capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm
+) -> None:
+    arm.failing.add("sklearn-mnist-aci")
+
+    assert main(["deploy", "--image", IMAGE]) == 3
+
+    err = capsys.readouterr().err
+    assert "container group sklearn-mnist-aci failed" in err
+    assert "init() failed: FileNotFoundError" in err
+
+
+def test_status_logs_test_and_delete(
+    capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm, tutorial: ServerProcess
+) -> None:
+    port = ["--port", _port(tutorial)]
+    assert main(["deploy", "--image", IMAGE, *port]) == 0
+    capsys.readouterr()
+
+    assert main(["status", *port]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["running"] == "Running"
+    assert status["scoring_uri"] == f"http://localhost:{port[1]}/score"
+    assert main(["logs"]) == 0
+    assert "init() failed" in capsys.readouterr().out
+    assert main(["test", *port]) == 0
+    assert main(["delete"]) == 0
+    assert arm.mutations()[-1]["method"] == "DELETE"
+
+
+def test_a_local_image_is_pushed_then_run_by_digest(
+    shell: Path, arm: FakeArm, tutorial: ServerProcess
+) -> None:
+    docker = FakeDocker(digest_ref="myacr.azurecr.io/scorehost@sha256:" + "e" * 64)
+    argv = ["deploy", "--registry", "myacr.azurecr.io", "--port", _port(tutorial)]
+
+    assert main(argv, docker=DockerCli(docker)) == 0
+
+    container = arm.mutations()[0]["body"]["properties"]["containers"][0]["properties"]
+    assert container["image"] == docker.digest_ref
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["--name", "Bad_Name"], "name"),
+        (["--cpu-cores", "8"], "cpu_cores"),
+        (["--memory-gb", "32"], "memory_gb"),
+        (["--port", "80"], "port"),
+        (["--location", "West Europe"], "location"),
+        (["--dns-name-label", "ab"], "dns_name_label"),
+        (["--resource-group", "bad/group"], "resource_group"),
+        (["--environment-variables", "SCOREHOST_PRIMARY_KEY=x"], "environment_variables"),
+        (["--image", "myacr.azurecr.io/scorehost@sha256:123"], "image"),
+    ],
+)
+def test_every_invalid_setting_exits_2_naming_the_field(
+    capsys: pytest.CaptureFixture[str], shell: Path, argv: list[str], field: str
+) -> None:
+    assert main(["deploy", "--dry-run", *argv]) == 2
+    assert field in capsys.readouterr().err
+
+
+def test_missing_credentials_exit_2_before_anything_is_sent(
+    capsys: pytest.CaptureFixture[str], shell: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    assert main(["deploy", "--image", IMAGE]) == 2
+    assert "subscription_id" in capsys.readouterr().err
+
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000000a")
+    assert main(["deploy", "--image", IMAGE, "--registry-username", "myacr"]) == 2
+    assert "SCOREHOST_REGISTRY_PASSWORD" in capsys.readouterr().err
+    assert main(["deploy", "--image", IMAGE, "--auth", "sp"]) == 2
+    assert "AZURE_CLIENT_SECRET" in capsys.readouterr().err

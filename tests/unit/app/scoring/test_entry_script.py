@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import pytest
+
+from app.scoring.entry_script import EntryScriptError, RunRaised, UserScript
+from tests.paths import SCRIPTS
+
+
+def _script(tmp_path: Path, source: str) -> Path:
+    path = tmp_path / "score.py"
+    path.write_text(source)
+    return path
+
+
+def test_run_receives_text_and_headers_only_when_declared() -> None:
+    plain = UserScript.load(SCRIPTS / "echo.py")
+    with_headers = UserScript.load(SCRIPTS / "headers.py")
+    assert plain.run("a", {"x-custom": "1"}).value == {"received": "a", "type": "str"}
+    assert with_headers.run("a", {"x-custom": "1"}).value == {"body": "a", "x-custom": "1"}
+
+
+def test_run_with_a_differently_named_parameter(tmp_path: Path) -> None:
+    script = UserScript.load(
+        _script(tmp_path, "def init(): pass\ndef run(payload): return payload")
+    )
+    assert script.run("p", {}).value == "p"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def init(): pass\ndef run(*args): pass", "cannot take positional-only arguments"),
+        ("def init(): pass\ndef run(request_headers): pass", "must take an argument"),
+        ("def run(x): pass", "does not define a init() function"),
+        ("init = 3\ndef run(x): pass", "does not define a init() function"),
+        ("raise SystemExit(1)", "Importing"),
+    ],
+)
+def test_unservable_scripts_are_refused(tmp_path: Path, source: str, message: str) -> None:
+    with pytest.raises(EntryScriptError, match=message.replace("(", "\\(").replace(")", "\\)")):
+        UserScript.load(_script(tmp_path, source))
+
+
+def test_init_failure_names_the_file_and_keeps_the_cause() -> None:
+    script = UserScript.load(SCRIPTS / "init_raises.py")
+    with pytest.raises(EntryScriptError, match=r"init_raises\.py failed: RuntimeError") as info:
+        script.init()
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_run_failure_keeps_the_original_exception() -> None:
+    script = UserScript.load(SCRIPTS / "run_raises.py")
+    with pytest.raises(RunRaised) as info:
+        script.run("boom", {})
+    assert isinstance(info.value.original, ZeroDivisionError)
+    assert info.value.exec_ms >= 0
+
+
+def test_run_is_timed() -> None:
+    ran = UserScript.load(SCRIPTS / "echo.py").run("a", {})
+    assert ran.exec_ms >= 0
+
+
+def test_model_dir_is_exported_for_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AZUREML_MODEL_DIR", raising=False)
+    source = "import os\ndef init():\n    global d\n    d = os.environ['AZUREML_MODEL_DIR']\n"
+    script = UserScript.load(_script(tmp_path, source + "def run(x): return d"), tmp_path)
+    script.init()
+    assert script.run("", {}).value == str(tmp_path)
+
+
+def test_expected_features_come_from_the_fitted_model(tmp_path: Path) -> None:
+    source = (
+        "class Fitted:\n    n_features_in_ = 784\n"
+        "def init():\n    global model\n    model = Fitted()\ndef run(x): pass\n"
+    )
+    script = UserScript.load(_script(tmp_path, source))
+    assert script.expected_features() is None
+    script.init()
+    assert script.expected_features() == 784
+
+
+def test_a_plain_run_after_a_typed_one_is_not_mistaken_for_typed() -> None:
+    # inference-schema keys its registry by module and function name, the same for every script
+    assert UserScript.load(SCRIPTS / "typed_sum.py").typed is not None
+    assert UserScript.load(SCRIPTS / "echo.py").typed is None

@@ -1,0 +1,92 @@
+"""Flags generated from a settings model: names, types, defaults and help from one source."""
+
+import argparse
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from app.flags import add_model_flags, given, int_list, key_value
+from app.settings import Settings
+
+
+class Example(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    name: str = "svc"
+    """The service name."""
+    cores: float = 1.0
+    enabled: bool = False
+    tags: dict[str, str] = {}
+    steps: list[int] = [10, 100]
+    mode: Literal["cpu", "latency"] = "cpu"
+    path: Path | None = None
+
+
+def _parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser, Example)
+    return parser.parse_args(argv)
+
+
+def test_each_field_becomes_a_typed_flag() -> None:
+    args = _parse(
+        "--cores",
+        "2.5",
+        "--enabled",
+        "--tags",
+        "a=1",
+        "--tags",
+        "b=",
+        "--steps",
+        "5,50",
+        "--mode",
+        "latency",
+        "--path",
+        "x/y",
+    )
+    assert given(args, Example) == {
+        "cores": 2.5,
+        "enabled": True,
+        "tags": {"a": "1", "b": ""},
+        "steps": [5, 50],
+        "mode": "latency",
+        "path": Path("x/y"),
+    }
+
+
+def test_only_what_the_command_line_set_is_given() -> None:
+    assert given(_parse(), Example) == {}
+    assert given(_parse("--no-enabled"), Example) == {"enabled": False}
+
+
+def test_help_shows_the_docstring_and_default() -> None:
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser, Example)
+    text = parser.format_help()
+    assert "The service name. [default: svc]" in text
+    assert "[default: 10,100]" in text
+
+
+@pytest.mark.parametrize(("convert", "text"), [(key_value, "novalue"), (int_list, "1,x")])
+def test_malformed_values_are_usage_errors(convert: object, text: str) -> None:
+    assert callable(convert)
+    with pytest.raises(argparse.ArgumentTypeError):
+        convert(text)
+
+
+def test_serve_flags_name_their_environment_variables_and_skip_secrets() -> None:
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser, Settings, skip=frozenset({"metrics_dir"}), env_names=Settings.names_of)
+    text = " ".join(parser.format_help().split())
+    assert "--workers WORKERS Worker processes" in text
+    assert "env: SCOREHOST_WORKERS, WORKER_COUNT" in text
+    assert "--primary-key" not in text and "--secondary-key" not in text
+    assert "--metrics-dir" not in text
+    # fields parsed by the model's own validator take the text as it is
+    args = parser.parse_args(["--cors-origins", "https://a.example,https://b.example"])
+    assert Settings(**given(args, Settings)).cors_origins == [
+        "https://a.example",
+        "https://b.example",
+    ]

@@ -1,0 +1,64 @@
+"""Settings: our names and Azure ML's, parsed and checked in one place."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.settings import Settings
+
+
+def test_azure_ml_names_configure_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZUREML_ENTRY_SCRIPT", "score.py")
+    monkeypatch.setenv("AML_APP_ROOT", "/var/azureml-app")
+    monkeypatch.setenv("WORKER_COUNT", "3")
+    monkeypatch.setenv("SCORING_TIMEOUT_MS", "1500")
+    monkeypatch.setenv("AML_CORS_ORIGINS", "https://a.example, https://b.example")
+    settings = Settings()
+    assert settings.entry_script_path == Path("/var/azureml-app/score.py")
+    assert (settings.workers, settings.scoring_timeout_ms) == (3, 1500)
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_our_names_win_over_azure_ml_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_COUNT", "3")
+    monkeypatch.setenv("SCOREHOST_WORKERS", "2")
+    assert Settings().workers == 2
+
+
+def test_model_pins_are_parsed_and_checked() -> None:
+    digest = "AB" * 32
+    settings = Settings(model_sha256=f"model.pkl={digest}, other.json={'0' * 64}")
+    assert settings.model_sha256 == {"model.pkl": digest.lower(), "other.json": "0" * 64}
+    with pytest.raises(ValidationError, match="is not FILE=<64 hex digits>"):
+        Settings(model_sha256="model.pkl=abc")
+
+
+def test_api_keys_come_from_variables_and_a_file(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("# rotated monthly\nthird\n\n  fourth  \n")
+    settings = Settings(primary_key="first", secondary_key="second", api_keys_file=keys)
+    assert settings.api_keys() == ["first", "second", "third", "fourth"]
+    assert Settings().api_keys() == []
+
+
+def test_secrets_never_show_in_repr() -> None:
+    assert "hunter2" not in repr(Settings(primary_key="hunter2"))
+
+
+def test_log_level_ignores_case_and_bad_values_are_refused() -> None:
+    assert Settings(log_level="WARNING").log_level == "warning"
+    with pytest.raises(ValidationError):
+        Settings(workers=0)
+    with pytest.raises(ValidationError):
+        Settings(log_format="xml")
+
+
+def test_names_of_lists_every_variable_for_a_field() -> None:
+    assert Settings.names_of("workers") == ["SCOREHOST_WORKERS", "WORKER_COUNT"]
+    assert Settings.names_of("host") == ["SCOREHOST_HOST"]
+
+
+def test_every_field_explains_itself() -> None:
+    undocumented = [name for name, info in Settings.model_fields.items() if not info.description]
+    assert undocumented == []

@@ -1,0 +1,1 @@
+"""The tutorial's other half: train the MNIST model, fetch its data, evaluate a running service."""
