@@ -2,6 +2,7 @@
 # CI builds FROM a local debootstrap image (--build-arg BASE_IMAGE=...); users get python:3.11-slim.
 ARG BASE_IMAGE=python:3.11-slim
 
+# The server alone (package app/): the runtime venv holds nothing of the tutorial or deploy tools.
 FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
@@ -14,11 +15,22 @@ RUN --mount=type=secret,id=pipca \
     if [ -s /run/secrets/pipca ]; then export PIP_CERT=/run/secrets/pipca; fi \
     && python3 -m venv /opt/venv \
     && /opt/venv/bin/pip install . \
-    && /opt/venv/bin/pip freeze --exclude scorehost > /tmp/constraints.txt \
+    && /opt/venv/bin/pip freeze --exclude scorehost > /opt/constraints.txt
+
+# Train with the tutorial's tools and the runtime's scikit-learn/numpy/joblib versions (the
+# constraints), so the pickle loads without version warnings; none of this stage is shipped.
+FROM ${BASE_IMAGE} AS train
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+WORKDIR /src
+COPY --from=build /opt/constraints.txt /tmp/constraints.txt
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY tutorial ./tutorial
+COPY client ./client
+RUN --mount=type=secret,id=pipca \
+    if [ -s /run/secrets/pipca ]; then export PIP_CERT=/run/secrets/pipca; fi \
     && python3 -m venv /opt/train \
     && /opt/train/bin/pip install -c /tmp/constraints.txt ".[train]"
-# Train with the same scikit-learn/numpy/joblib versions the runtime venv has (the constraints),
-# so the pickle loads without version warnings; mlxtend stays out of the runtime image.
 RUN /opt/train/bin/scorehost train --out /model
 
 FROM ${BASE_IMAGE} AS runtime
@@ -29,7 +41,7 @@ RUN if ! command -v runsvdir >/dev/null; then \
     fi \
     && useradd --system --uid 10001 --gid 0 --home-dir /opt/scorehost --no-create-home scorehost
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /model /opt/scorehost/model
+COPY --from=train /model /opt/scorehost/model
 COPY examples/mnist/score.py /opt/scorehost/score.py
 COPY docker/runit/scorehost /var/runit/scorehost
 # runsv writes its state under the service folder: give it to the runtime user (and group 0,

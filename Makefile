@@ -17,7 +17,7 @@ PIP_CA_BUNDLE ?=
 .PHONY: help install model serve test lint typecheck pytest k8s-check clean image compose-up compose-down soak bench
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/scorehost: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

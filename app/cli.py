@@ -1,27 +1,37 @@
 """The `scorehost` command (`python -m app`): serve a score.py, and the tools around it.
 
-One parser, assembled from what each product contributes (the server, the tutorial's tools, the
-capacity planner); each failure a product declares ends the command with one line on stderr."""
+One parser, assembled from what each installed product contributes (the server, the tutorial's
+tools, the capacity planner: the Docker image carries only the server); each failure a product
+declares ends the command with one line on stderr."""
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-from app import __version__, serve_command
+from app import __version__
 from app.commands import CommandGroup
 from app.process.exit_codes import USAGE
-from deploy.capacity import cli as capacity_cli
-from tutorial import cli as tutorial_cli
 
 EXIT_REMOTE = 1  # the service or the download source failed
-GROUPS: tuple[CommandGroup, ...] = (
-    serve_command.COMMANDS,
-    tutorial_cli.COMMANDS,
-    capacity_cli.COMMANDS,
-)
+# Modules with a COMMANDS group; a product that is not installed contributes nothing.
+PRODUCTS = ("app.serve_command", "tutorial.cli", "deploy.capacity.cli")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_groups() -> list[CommandGroup]:
+    groups = []
+    for name in PRODUCTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name.split(".")[0]:
+                raise  # the product is there, and broken: say so
+            continue
+        groups.append(module.COMMANDS)
+    return groups
+
+
+def build_parser(groups: Sequence[CommandGroup]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scorehost",
         description="Serve an Azure ML score.py and scikit-learn model over HTTP (serve), check "
@@ -29,15 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for group in GROUPS:
+    for group in groups:
         group.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    usage = tuple(error for group in GROUPS for error in group.usage_errors)
-    remote = tuple(error for group in GROUPS for error in group.remote_errors)
+    groups = command_groups()
+    args = build_parser(groups).parse_args(argv)
+    usage = tuple(error for group in groups for error in group.usage_errors)
+    remote = tuple(error for group in groups for error in group.remote_errors)
     try:
         code: int = args.handler(args)
     except usage as exc:

@@ -18,7 +18,7 @@ def local_server(handle: Handler) -> Iterator[str]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
-            self.rfile.read(length)
+            self.body = self.rfile.read(length)  # read here, so a handler never blocks on it
             handle(self)
 
         def log_message(self, *_: object) -> None:
@@ -41,3 +41,9 @@ def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_typ
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
+
+
+def body_of(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body local_server read for a POST."""
+    body: bytes = getattr(handler, "body", b"")
+    return body

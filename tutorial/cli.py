@@ -1,11 +1,31 @@
 """The tutorial's tools as `scorehost` subcommands: train, data download, evaluate, predict."""
 
 import argparse
+import functools
 from pathlib import Path
 
-from app.commands import CommandGroup, SubParsers, count, positive
+from app.commands import CommandGroup, Handler, SubParsers, count, positive
 from client.errors import ScoringError
-from tutorial.errors import REMOTE_ERRORS, USAGE_ERRORS
+from tutorial.errors import REMOTE_ERRORS, USAGE_ERRORS, MissingExtra
+
+# What scorehost[tutorial] adds to the server's dependencies.
+_EXTRA_MODULES = {"mlxtend", "matplotlib", "PIL", "tqdm", "skops"}
+
+
+def _needs_extra(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in _EXTRA_MODULES:
+                raise
+            raise MissingExtra(
+                f"{exc.name} is not installed; the tutorial's tools need "
+                "pip install 'scorehost[tutorial]' (make install does it)"
+            ) from None
+
+    return run
 
 
 def _register(commands: SubParsers) -> None:
@@ -31,7 +51,7 @@ def _register(commands: SubParsers) -> None:
         help="joblib: the tutorial's .pkl (loading it runs pickled code); skops: a .skops file "
         "that loads without executing code (needs scorehost[skops])",
     )
-    train.set_defaults(handler=_train)
+    train.set_defaults(handler=_needs_extra(_train))
 
     data = commands.add_parser("data", help="MNIST data files")
     data_commands = data.add_subparsers(dest="data_command", required=True)
@@ -44,7 +64,7 @@ def _register(commands: SubParsers) -> None:
     )
     download.add_argument("--dest", type=Path, default=Path("data"), help="target folder")
     download.add_argument("--base-url", help="another mirror of the same four files")
-    download.set_defaults(handler=_download)
+    download.set_defaults(handler=_needs_extra(_download))
 
     service = argparse.ArgumentParser(add_help=False)
     service.add_argument("--url", required=True, help="scoring URI, e.g. http://127.0.0.1:5001")
@@ -62,7 +82,7 @@ def _register(commands: SubParsers) -> None:
     evaluate.add_argument("--limit", type=count, help="score only the first N test digits")
     evaluate.add_argument("--batch-size", type=count, default=1000, help="rows per request")
     evaluate.add_argument("--out", type=Path, default=Path("evaluation"), help="output folder")
-    evaluate.set_defaults(handler=_evaluate)
+    evaluate.set_defaults(handler=_needs_extra(_evaluate))
 
     predict = commands.add_parser(
         "predict",
@@ -72,7 +92,7 @@ def _register(commands: SubParsers) -> None:
         'fitted into 20x20, centred in 28x28); a .json file holds {"data": [[...]]} or rows.',
     )
     predict.add_argument("file", type=Path)
-    predict.set_defaults(handler=_predict)
+    predict.set_defaults(handler=_needs_extra(_predict))
 
 
 def _train(args: argparse.Namespace) -> int:

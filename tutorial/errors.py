@@ -18,5 +18,9 @@ class DownloadError(Exception):
     """A file could not be fetched or verified; the message says what to do."""
 
 
-USAGE_ERRORS: tuple[type[Exception], ...] = (DataNotFound, IdxError, NotADigit)
+class MissingExtra(Exception):
+    """A library the tutorial's tools need is not installed (they are an optional extra)."""
+
+
+USAGE_ERRORS: tuple[type[Exception], ...] = (DataNotFound, IdxError, NotADigit, MissingExtra)
 REMOTE_ERRORS: tuple[type[Exception], ...] = (DownloadError,)

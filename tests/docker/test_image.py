@@ -41,6 +41,21 @@ def test_image_scores_exactly_as_its_model_does_in_process(
     assert len(in_process) == 100
 
 
+def test_the_image_carries_the_server_alone(run_container: RunContainer) -> None:
+    container = run_container()
+    container.wait_ready()
+    found = container.exec(
+        "python",
+        "-c",
+        "import importlib.util as u; "
+        "print([m for m in ('app', 'tutorial', 'client', 'deploy', 'tqdm', 'mlxtend', "
+        "'matplotlib') if u.find_spec(m)])",
+    )
+    assert found.strip() == "['app']"
+    commands = container.exec("scorehost", "--help")
+    assert "serve" in commands and "probe" in commands and "train" not in commands
+
+
 def test_bad_input_gets_the_same_4xx_as_the_bare_server(run_container: RunContainer) -> None:
     container = run_container()
     container.wait_ready()

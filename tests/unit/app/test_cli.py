@@ -3,7 +3,7 @@
 import pytest
 
 from app import __version__
-from app.cli import build_parser, main
+from app.cli import build_parser, command_groups, main
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -23,7 +23,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_each_command_has_its_own_handler() -> None:
-    parser = build_parser()
+    parser = build_parser(command_groups())
     handlers = {
         parser.parse_args(argv).handler
         for argv in (
@@ -55,3 +55,14 @@ def test_a_remote_failure_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert "scorehost predict: error: cannot reach http://127.0.0.1:9/score" in (
         capsys.readouterr().err
     )
+
+
+def test_a_product_that_is_not_installed_adds_no_commands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app import cli
+
+    # as in the image, where the server is installed alone
+    monkeypatch.setattr(cli, "PRODUCTS", ("app.serve_command", "product_not_installed.cli"))
+    names = [group.register.__module__ for group in command_groups()]
+    assert names == ["app.serve_command"]

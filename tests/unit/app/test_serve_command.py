@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import build_parser
+from app.cli import build_parser, command_groups
 from app.serve_command import UsageError, serve_settings
 from tests.http_fakes import local_server, reply
 from tests.paths import SCRIPTS
 
 
 def _settings(*argv: str | Path) -> object:
-    return serve_settings(build_parser().parse_args(["serve", *map(str, argv)]))
+    return serve_settings(build_parser(command_groups()).parse_args(["serve", *map(str, argv)]))
 
 
 def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
