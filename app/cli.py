@@ -34,8 +34,8 @@ def command_groups() -> list[CommandGroup]:
 def build_parser(groups: Sequence[CommandGroup]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scorehost",
-        description="Serve an Azure ML score.py and scikit-learn model over HTTP (serve), check "
-        "it (probe), train and evaluate the tutorial's MNIST model, size a deployment.",
+        description="Serve an Azure ML score.py and its model over HTTP, and the tools around "
+        "it that are installed (the tutorial's train/evaluate, the capacity planner).",
     )
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -14,6 +14,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("serve", "probe", "train", "data", "evaluate", "predict", "capacity"):
         assert command in out
     assert "Serve an Azure ML score.py" in out
+    assert "{serve,probe,train,data,evaluate,predict,capacity}" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
