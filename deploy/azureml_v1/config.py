@@ -24,8 +24,6 @@ class WebserviceConfig(ImageConfig):
     """Web service name in the workspace."""
     auth_enabled: bool = False
     """Require `Authorization: Bearer <key>` (keys from `status`, masked)."""
-    tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
-    """Tags on the service."""
     description: str = "Predict MNIST with sklearn"
     """Service description."""
     entry_script: Path = Path("examples/mnist/score.py")

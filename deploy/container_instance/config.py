@@ -53,7 +53,6 @@ class ContainerInstanceConfig(ImageConfig):
     .scorehost/<name>.keys.json."""
     environment_variables: dict[str, str] = Field(default_factory=dict)
     """More SCOREHOST_* settings for the container."""
-    tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
     timeout_s: int = Field(900, gt=0)
     """How long to wait for the group to run."""
 

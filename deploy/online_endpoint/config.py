@@ -64,7 +64,6 @@ class OnlineEndpointConfig(ImageConfig):
     """How long each traffic step runs before it is checked."""
     delete_on_rollback: bool = False
     """After a failed rollout, delete the new deployment (default: keep it at 0% to debug)."""
-    tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
     description: str = "Predict MNIST with sklearn"
     timeout_s: int = Field(1800, gt=0)
     """How long to wait for each create or update."""

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from deploy.shared.errors import ConfigError
 
@@ -40,6 +40,9 @@ class TargetConfig(BaseModel):
     """Every target's settings: strict (an unknown key is an error), docstrings as --help."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
+    """Tags on what the target creates in Azure."""
 
 
 class ImageConfig(TargetConfig):

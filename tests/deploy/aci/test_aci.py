@@ -1,4 +1,4 @@
-"""`python deploy/aci.py`: dry run, a full deploy through the real SDK, failures, commands."""
+"""`python -m deploy.aci`: dry run, a full deploy through the real SDK, failures, commands."""
 
 import functools
 import json

@@ -1,4 +1,4 @@
-"""`python deploy/aks.py`: the same image and Model.deploy path as ACI, onto an AKS cluster
+"""`python -m deploy.aks`: the same image and Model.deploy path as ACI, onto an AKS cluster
 attached to the workspace, with replicas or Azure ML's autoscaler. Real azureml-core, HTTP fake."""
 
 import functools

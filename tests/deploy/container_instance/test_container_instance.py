@@ -1,4 +1,4 @@
-"""`python deploy/container_instance.py`: a user runs the tested image alone on ACI, with
+"""`python -m deploy.container_instance`: a user runs the tested image alone on ACI, with
 scorehost's own probes and API keys. The real azure-mgmt-containerinstance runs against an HTTP
 fake of Azure Resource Manager; the smoke test scores through a real scorehost."""
 

@@ -1,4 +1,4 @@
-"""`python deploy/online_endpoint.py`: a user moves the tested image to a managed online endpoint,
+"""`python -m deploy.online_endpoint`: a user moves the tested image to a managed online endpoint,
 then rolls a new image out blue/green. The real azure-ai-ml and azure-mgmt-monitor run against
 an HTTP fake of Azure Resource Manager; smoke tests score through a real scorehost."""
 
