@@ -53,6 +53,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     SCOREHOST_HOST=0.0.0.0 \
     SCOREHOST_PORT=5001 \
     AZUREML_ENTRY_SCRIPT=/opt/scorehost/score.py \
+    AML_APP_ROOT=/var/azureml-app \
     AZUREML_MODEL_DIR=/opt/scorehost/model
 WORKDIR /opt/scorehost
 USER 10001

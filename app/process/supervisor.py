@@ -91,8 +91,9 @@ class Supervisor:
             signal.signal(signum, self._on_signal)
         sock = _bind(self._settings)
         log.info(
-            "Serving %s on http://%s:%d with %d worker(s)",
+            "Serving %s (model dir %s) on http://%s:%d with %d worker(s)",
             self._settings.entry_script_path,
+            self._settings.model_dir or "unset",
             self._settings.host,
             self._settings.port,
             self._settings.workers,

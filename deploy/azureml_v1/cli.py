@@ -8,15 +8,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.flags import given
 from deploy.azureml_v1.config import AciConfig, AksConfig, WebserviceConfig
+from deploy.azureml_v1.preflight import preflight
 from deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
 from deploy.shared.config import load_config
 from deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, run_command
-from deploy.shared.image import planned_image, pushed_image
+from deploy.shared.image import planned_image, pushed_image, registry_password
 from deploy.shared.registry import DockerCli
 from deploy.shared.smoke import SAMPLE, smoke_test
+from deploy.shared.workspace import WorkspaceIds
 
 TARGETS: dict[str, type[WebserviceConfig]] = {"aci": AciConfig, "aks": AksConfig}
 
@@ -27,7 +30,10 @@ def build_parser(target: str, description: str | None) -> argparse.ArgumentParse
     common = argparse.ArgumentParser(add_help=False)
     add_config_file_flag(common, target)
     common.add_argument(
-        "--workspace-config", type=Path, help="Azure ML config.json (default: searched upwards)"
+        "--workspace-config",
+        type=Path,
+        help="Azure ML config.json (default: config.json or .azureml/config.json, here or "
+        "in a folder above)",
     )
     common.add_argument(
         "--auth",
@@ -62,12 +68,13 @@ def build_parser(target: str, description: str | None) -> argparse.ArgumentParse
         help="save the Dockerfile Azure ML would build on our image",
     )
     package.add_argument("--out", type=Path, default=Path("azureml-package"))
+    package.add_argument("--image", help="local image to push, or registry/repo@sha256:...")
     return parser
 
 
-def _config_from(args: argparse.Namespace) -> WebserviceConfig:
+def _config_from(args: argparse.Namespace, deploying: bool) -> WebserviceConfig:
     model = TARGETS[args.target]
-    return load_config(args.config, given(args, model), model)
+    return load_config(args.config, given(args, model), model, deploying=deploying)
 
 
 def _where(config: WebserviceConfig) -> str:
@@ -88,47 +95,68 @@ def _where(config: WebserviceConfig) -> str:
 def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerCli) -> int:
     from deploy.azureml_v1 import sdk
 
-    image_ref, push_steps = planned_image(config, docker, "<workspace registry>")
+    ids = WorkspaceIds.from_file(args.workspace_config, placeholders=True)
+    image_ref, push_steps = planned_image(config, docker, config.registry or "<workspace registry>")
     models = [f"{config.model_name}:<version after registering>"] if config.model_file else []
     steps = [
         "load the workspace from config.json with explicit credentials",
         *push_steps,
         *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
         f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
-        f"wait up to {config.timeout_s} s, then print the scoring URI",
+        f"wait up to {config.timeout_s} s, then read back from the container's log what it serves",
     ]
-    workspace = sdk.offline_workspace(args.workspace_config)
-    body = sdk.request_body(workspace, config, image_ref, models)
-    print(json.dumps({"plan": steps, "request_body": body}, indent=2, default=str))
+    password = registry_password(config.registry_username, {}, dry_run=True)
+    body = sdk.request_body(sdk.offline_workspace(ids), config, image_ref, models, password)
+    plan = {"plan": steps, "request_body": body, "preflight": preflight(config)}
+    print(json.dumps(plan, indent=2, default=str))
     return 0
 
 
+def _workspace(args: argparse.Namespace, environ: dict[str, str]) -> Any:
+    from deploy.azureml_v1 import sdk
+
+    ids = WorkspaceIds.from_file(args.workspace_config)  # a bad file is exit 2, before any login
+    return sdk.load_workspace(ids, sdk.make_auth(args.auth, environ, sys.stdin.isatty()))
+
+
+def _image(config: WebserviceConfig, docker: DockerCli, workspace: Any) -> str:
+    from deploy.azureml_v1 import sdk
+
+    return pushed_image(config, docker, lambda: config.registry or sdk.registry_login(workspace))
+
+
 def _deploy(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
-    config = _config_from(args)
+    config = _config_from(args, deploying=True)
     if args.dry_run:
         return _dry_run(args, config, docker)
     from deploy.azureml_v1 import sdk
 
-    auth = sdk.make_auth(args.auth, environ, sys.stdin.isatty())
-    workspace = sdk.load_workspace(args.workspace_config, auth)
-    image_ref = pushed_image(config, docker, lambda: sdk.registry_login(workspace))
+    password = registry_password(config.registry_username, environ, dry_run=False)
+    workspace = _workspace(args, environ)
+    image_ref = _image(config, docker, workspace)
     models = [sdk.register_model(workspace, config)] if config.model_file else []
-    service = sdk.start_deployment(workspace, config, image_ref, models)
+    service = sdk.start_deployment(workspace, config, image_ref, models, password)
     sdk.wait_for_deployment(service, config.timeout_s, args.poll_s)
-    print(json.dumps(sdk.describe(service), indent=2))
+    print(json.dumps({**sdk.describe(service), "serves": sdk.what_it_serves(service)}, indent=2))
+    return 0
+
+
+def _package(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
+    from deploy.azureml_v1 import sdk
+
+    config = _config_from(args, deploying=True)
+    password = registry_password(config.registry_username, environ, dry_run=False)
+    workspace = _workspace(args, environ)
+    image_ref = _image(config, docker, workspace)  # the image as it would be deployed
+    print(sdk.package_dockerfile(workspace, config, image_ref, password, args.out).read_text())
     return 0
 
 
 def _service_command(args: argparse.Namespace, environ: dict[str, str]) -> int:
     from deploy.azureml_v1 import sdk
 
-    config = _config_from(args)
-    auth = sdk.make_auth(args.auth, environ, sys.stdin.isatty())
-    workspace = sdk.load_workspace(args.workspace_config, auth)
-    if args.command == "package":
-        print(sdk.package_dockerfile(workspace, config, config.image, args.out).read_text())
-        return 0
-    service = sdk.get_service(workspace, config.service_name)
+    config = _config_from(args, deploying=False)
+    service = sdk.get_service(_workspace(args, environ), config.service_name)
     if args.command == "status":
         print(json.dumps(sdk.describe(service), indent=2))
     elif args.command == "logs":
@@ -158,6 +186,8 @@ def main(
     def command() -> int:
         if args.command == "deploy":
             return _deploy(args, docker or DockerCli(), environment)
+        if args.command == "package":
+            return _package(args, docker or DockerCli(), environment)
         return _service_command(args, environment)
 
     return run_command(command)

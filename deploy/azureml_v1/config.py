@@ -1,10 +1,11 @@
 """Settings of the Azure ML v1 web services: aci.toml and aks.toml, with command-line overrides."""
 
 import ast
+import keyword
 import re
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from deploy.shared.config import (
     ACI_MAX_CPU,
@@ -12,9 +13,14 @@ from deploy.shared.config import (
     ImageConfig,
     check_dns_label,
     check_location,
+    check_registry,
+    check_timeout,
+    deploying,
 )
 
 _SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # Azure ML's rule, 3-32 chars
+# The tutorial's score.py, the one the default image serves.
+TUTORIAL_SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "mnist" / "score.py"
 
 
 class WebserviceConfig(ImageConfig):
@@ -26,8 +32,15 @@ class WebserviceConfig(ImageConfig):
     """Require `Authorization: Bearer <key>` (keys from `status`, masked)."""
     description: str = "Predict MNIST with sklearn"
     """Service description."""
-    entry_script: Path = Path("examples/mnist/score.py")
-    """The score.py inside the image; Azure ML requires it in the inference config too."""
+    entry_script: Path = TUTORIAL_SCRIPT
+    """The score.py to serve (the image's own copy of it: the tutorial's); Azure ML uploads it
+    with its folder. Relative paths: to the settings file, or to here on the command line."""
+    registry: str | None = None
+    """Registry login server a local image is pushed to (docker login first); default: the
+    workspace's registry, with its admin credentials."""
+    registry_username: str | None = None
+    """For an image in a private registry other than the workspace's: the user Azure ML pulls
+    it as (password from SCOREHOST_REGISTRY_PASSWORD; Azure ML keeps it in the Environment)."""
     model_file: Path | None = None
     """Register this model file and mount it; None: the model baked into the image."""
     model_name: str = "sklearn_mnist"
@@ -49,11 +62,23 @@ class WebserviceConfig(ImageConfig):
             )
         return value
 
+    _registry = field_validator("registry")(staticmethod(check_registry))
+
     @field_validator("entry_script")
     @classmethod
-    def _entry_script(cls, value: Path) -> Path:
+    def _entry_script(cls, value: Path, info: ValidationInfo) -> Path:
+        # Azure ML imports it as a module: azureml/_model_management/_util.py,
+        # validate_entry_script_name, refuses names that are not identifiers.
         if value.suffix != ".py":
             raise ValueError(f"{value} must be a .py file")
+        if not value.stem.isidentifier() or keyword.iskeyword(value.stem):
+            suggestion = re.sub(r"\W", "_", value.stem)
+            raise ValueError(
+                f"Azure ML imports {value.name} as a Python module, so its name must be an "
+                f"identifier: rename it, e.g. to {suggestion}.py"
+            )
+        if not deploying(info):
+            return value
         if not value.is_file():
             raise ValueError(f"{value} does not exist")
         try:
@@ -64,8 +89,8 @@ class WebserviceConfig(ImageConfig):
 
     @field_validator("model_file")
     @classmethod
-    def _model_file(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
+    def _model_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and deploying(info) and not value.is_file():
             raise ValueError(f"{value} does not exist")
         return value
 
@@ -106,10 +131,15 @@ class AksConfig(WebserviceConfig):
     autoscale_refresh_seconds: int = Field(10, ge=1)
     replica_max_concurrent_requests: int = Field(8, ge=1, le=1000)
     """Requests Azure's router sends one replica at once."""
-    scoring_timeout_ms: int = Field(60_000, ge=1_000, le=300_000)
-    """Azure's per-request timeout."""
+    scoring_timeout_ms: int = Field(60_000, le=300_000)
+    """Azure's per-request timeout; scorehost answers 504 one second before it."""
     namespace: str | None = None
     """Kubernetes namespace (default: Azure ML's)."""
+
+    @field_validator("scoring_timeout_ms")
+    @classmethod
+    def _timeout(cls, value: int) -> int:
+        return check_timeout(value)
 
     @model_validator(mode="after")
     def _scale(self) -> "AksConfig":

@@ -1,6 +1,8 @@
 """The one seam to Azure ML v1: every azureml-core call the aci and aks commands make is here."""
 
 import json
+import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,15 +21,18 @@ from azureml.core.authentication import (
     TokenAuthentication,
 )
 from azureml.core.compute import AksCompute
+from azureml.core.container_registry import ContainerRegistry
 from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice, AksWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
 from deploy.azureml_v1.config import AciConfig, AksConfig, WebserviceConfig
+from deploy.shared.config import server_timeout_ms
 from deploy.shared.errors import ConfigError, RolloutFailed
 from deploy.shared.image import IMAGE_MODEL_DIR
 from deploy.shared.masking import mask
 from deploy.shared.registry import RegistryLogin
+from deploy.shared.workspace import WorkspaceIds
 
 _TERMINAL = {"Succeeded", "Failed", "Cancelled", "TimedOut"}
 _SP_VARIABLES = (
@@ -52,61 +57,88 @@ def make_auth(mode: str, environ: dict[str, str], on_tty: bool) -> AbstractAuthe
     )
 
 
-def load_workspace(config_path: Path | None, auth: AbstractAuthentication) -> Workspace:
-    return Workspace.from_config(path=str(config_path) if config_path else None, auth=auth)
+def load_workspace(ids: WorkspaceIds, auth: AbstractAuthentication) -> Workspace:
+    return Workspace(ids.subscription_id, ids.resource_group, ids.workspace_name, auth=auth)
 
 
-def offline_workspace(config_path: Path | None) -> Workspace:
+def offline_workspace(ids: WorkspaceIds) -> Workspace:
     """A Workspace object that never calls Azure: for the dry run."""
-    ids = {
-        "subscription_id": "<subscription>",
-        "resource_group": "<group>",
-        "workspace_name": "<ws>",
-    }
-    if config_path is not None and config_path.is_file():
-        ids.update(json.loads(config_path.read_text()))
     # A named cloud: the SDK would otherwise fetch cloud metadata from Azure Resource Manager.
     auth = TokenAuthentication(lambda _audience: "dry-run", cloud="AzureCloud")
     return Workspace(
-        ids["subscription_id"],
-        ids["resource_group"],
-        ids["workspace_name"],
+        ids.subscription_id,
+        ids.resource_group,
+        ids.workspace_name,
         auth=auth,
         _disable_service_check=True,
     )
 
 
 def registry_login(workspace: Workspace) -> RegistryLogin:
+    """The workspace registry's admin login, as azureml-core itself builds it: the login server
+    from the username (azureml/core/model.py, `'{}.azurecr.io'.format(registry.username.lower())`);
+    listKeys' `location` is the registry's region, and often null."""
     keys = workspace.list_keys()
     credentials = keys.get("containerRegistryCredentials") or {}
     passwords = credentials.get("passwords") or []
-    if not credentials.get("location") or not passwords:
+    username = credentials.get("username")
+    if not username or not passwords or not passwords[0].get("value"):
         raise RolloutFailed(
             "the workspace's container registry has no admin credentials; enable the registry's "
-            "admin user (az acr update --admin-enabled true) or push the image yourself and pass "
-            "--image <registry>/<repo>@sha256:..."
+            "admin user (az acr update --admin-enabled true), or push the image yourself and pass "
+            "--image <registry>/<repo>@sha256:... (with --registry-username if it is private)"
         )
-    return RegistryLogin(credentials["location"], credentials["username"], passwords[0]["value"])
+    return RegistryLogin(f"{username.lower()}.azurecr.io", username, passwords[0]["value"])
 
 
-def inference_config(config: WebserviceConfig, image_ref: str) -> InferenceConfig:
-    environment = Environment.from_docker_image(name="scorehost", image=image_ref)
+def container_variables(config: WebserviceConfig) -> dict[str, str]:
+    """What the container is told, under scorehost's own names: they win over the AZUREML_*
+    values Azure ML sets in the image it derives, so neither order nor absence is ambiguous."""
+    variables: dict[str, str] = {}
+    if config.model_file is None:
+        variables["SCOREHOST_MODEL_DIR"] = IMAGE_MODEL_DIR  # the model baked into the image
+    if isinstance(config, AksConfig):  # one worker per core; answer before Azure's timeout
+        variables["SCOREHOST_WORKERS"] = str(config.workers)
+        timeout_ms = server_timeout_ms(config.scoring_timeout_ms)
+        variables["SCOREHOST_SCORING_TIMEOUT_MS"] = str(timeout_ms)
+    return variables
+
+
+def inference_config(
+    config: WebserviceConfig, image_ref: str, registry_password: str | None = None
+) -> InferenceConfig:
+    registry = None
+    if config.registry_username:
+        registry = ContainerRegistry()
+        registry.address = image_ref.split("/", 1)[0]
+        registry.username = config.registry_username
+        registry.password = registry_password
+    environment = Environment.from_docker_image(
+        name="scorehost", image=image_ref, container_registry=registry
+    )
     environment.python.user_managed_dependencies = True  # the image has everything it needs
     if config.azure_inference_stack:
         environment.inferencing_stack_version = "latest"  # Azure ML adds its own server
-    variables: dict[str, str] = {}
-    if config.model_file is None:
-        variables["AZUREML_MODEL_DIR"] = IMAGE_MODEL_DIR
-    if isinstance(config, AksConfig):  # one worker per core; answer before Azure's timeout
-        variables["SCOREHOST_WORKERS"] = str(config.workers)
-        variables["SCOREHOST_SCORING_TIMEOUT_MS"] = str(config.scoring_timeout_ms - 1000)
-    if variables:
-        environment.environment_variables = variables
+    # The only way v1 passes variables to an inference container; the setter logs that it is
+    # deprecated (for training runs), and the SDK's default holds EXAMPLE_ENV_VAR: replace both.
+    with _quiet("azureml.core.environment"):
+        environment.environment_variables = container_variables(config)
     return InferenceConfig(
         entry_script=config.entry_script.name,
         source_directory=str(config.entry_script.parent),
         environment=environment,
     )
+
+
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def deployment_config(config: WebserviceConfig) -> Any:
@@ -164,13 +196,16 @@ class _NamedTarget:
 
 
 def request_body(
-    workspace: Workspace, config: WebserviceConfig, image_ref: str, model_ids: list[str]
+    workspace: Workspace,
+    config: WebserviceConfig,
+    image_ref: str,
+    model_ids: list[str],
+    registry_password: str | None,
 ) -> dict[str, Any]:
     """The JSON body Model.deploy POSTs to Azure ML for this configuration, built offline."""
+    inference = inference_config(config, image_ref, registry_password)
     with _no_uploads():
-        image_request = inference_config(config, image_ref)._build_environment_image_request(
-            workspace, model_ids
-        )
+        image_request = inference._build_environment_image_request(workspace, model_ids)
     options: dict[str, Any] = {"overwrite": config.overwrite}
     if isinstance(config, AksConfig):
         options["deployment_target"] = _NamedTarget(config.compute_target)
@@ -193,13 +228,17 @@ def register_model(workspace: Workspace, config: WebserviceConfig) -> Model:
 
 
 def start_deployment(
-    workspace: Workspace, config: WebserviceConfig, image_ref: str, models: list[Model]
+    workspace: Workspace,
+    config: WebserviceConfig,
+    image_ref: str,
+    models: list[Model],
+    registry_password: str | None,
 ) -> Webservice:
     return Model.deploy(
         workspace,
         config.service_name,
         models,
-        inference_config(config, image_ref),
+        inference_config(config, image_ref, registry_password),
         deployment_config(config),
         deployment_target=deployment_target(workspace, config),
         overwrite=config.overwrite,
@@ -212,17 +251,25 @@ def wait_for_deployment(
     poll_s: float = 5.0,
     progress: Callable[[str], None] = lambda line: print(f"\r{line}", end="", file=sys.stderr),
 ) -> None:
-    """Poll the deployment operation, showing state and elapsed time; raise RolloutFailed."""
+    """Poll the deployment operation, showing state and elapsed time; RolloutFailed if it
+    fails, or is still under way when timeout_s runs out (it may still finish: `status`)."""
     started = time.monotonic()
     state, error = "Unknown", None
-    while time.monotonic() - started < timeout_s:
+    while True:
         # The public wait_for_deployment prints dots only; the operation state is what we show.
         state, error, _ = service._get_operation_state()
-        progress(f"{service.name}: {state}, {time.monotonic() - started:.0f} s")
-        if state in _TERMINAL:
+        elapsed = time.monotonic() - started
+        progress(f"{service.name}: {state}, {elapsed:.0f} s")
+        if state in _TERMINAL or elapsed + poll_s > timeout_s:
             break
         time.sleep(poll_s)
     progress("\n")
+    if state not in _TERMINAL:
+        raise RolloutFailed(
+            f"deployment of {service.name} did not finish within {timeout_s:.0f} s: Azure still "
+            f"reports it {state}. It may yet succeed: check `status`, or raise timeout_s",
+            logs_of(service),
+        )
     service.update_deployment_state()
     if state != "Succeeded":
         reason = json.dumps(error or service.error or f"operation state {state}", indent=2)
@@ -236,6 +283,18 @@ def logs_of(service: Webservice, lines: int = 50) -> str:
         return str(service.get_logs(num_lines=lines))
     except WebserviceException as exc:
         return f"(no container logs: {exc.message})"
+
+
+_SERVING = re.compile(r"Serving (?P<entry_script>\S+) \(model dir (?P<model_dir>\S+)\)")
+
+
+def what_it_serves(service: Webservice) -> dict[str, str]:
+    """The script and model folder the container resolved, read back from its log: what only
+    the running service can confirm (Azure ML's derived image sets variables of its own)."""
+    found = _SERVING.search(logs_of(service, 500))
+    if found is None:
+        return {"unverified": "no scorehost start line in the container log; see `logs`"}
+    return found.groupdict()
 
 
 def get_service(workspace: Workspace, name: str) -> Webservice:
@@ -261,11 +320,14 @@ def primary_key(service: Webservice) -> str | None:
 
 
 def package_dockerfile(
-    workspace: Workspace, config: WebserviceConfig, image_ref: str, out: Path
+    workspace: Workspace,
+    config: WebserviceConfig,
+    image_ref: str,
+    registry_password: str | None,
+    out: Path,
 ) -> Path:
-    package = Model.package(
-        workspace, [], inference_config(config, image_ref), generate_dockerfile=True
-    )
+    inference = inference_config(config, image_ref, registry_password)
+    package = Model.package(workspace, [], inference, generate_dockerfile=True)
     package.wait_for_creation(show_output=False)
     package.save(str(out))
     return out / "Dockerfile"

@@ -29,12 +29,11 @@ from deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
 from deploy.shared.config import load_config
 from deploy.shared.credentials import add_auth_flag
 from deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_command
-from deploy.shared.image import planned_image, pushed_image
+from deploy.shared.image import planned_image, pushed_image, registry_password
 from deploy.shared.registry import DockerCli
 from deploy.shared.smoke import SAMPLE, smoke_test
 
 PLACEHOLDER_KEYS = ("<secure: primary key>", "<secure: secondary key>")
-PLACEHOLDER_PASSWORD = "<secure: SCOREHOST_REGISTRY_PASSWORD>"  # noqa: S105 - a label
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,15 +69,6 @@ def _subscription(config: ContainerInstanceConfig, environ: dict[str, str], dry:
     )
 
 
-def _registry_password(config: ContainerInstanceConfig, environ: dict[str, str]) -> str | None:
-    if not config.registry_username:
-        return None
-    password = environ.get("SCOREHOST_REGISTRY_PASSWORD")
-    if not password:
-        raise ConfigError("registry_username: set SCOREHOST_REGISTRY_PASSWORD to its password")
-    return password
-
-
 def _groups(config: ContainerInstanceConfig, args: argparse.Namespace, dry: Any = None) -> Any:
     from deploy.container_instance.azure import ContainerGroups
 
@@ -101,7 +91,7 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
         image_ref, steps = planned_image(config, docker, config.registry or "<registry>")
         planned = DryRunAzure(config.location)
         keys = PLACEHOLDER_KEYS if config.auth_enabled else None
-        password = PLACEHOLDER_PASSWORD if config.registry_username else None
+        password = registry_password(config.registry_username, environ, dry_run=True)
         group = azure_aci.container_group(config, image_ref, keys, password)
         _groups(config, args, planned).create(config, group)
         steps.append(
@@ -110,7 +100,7 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
         )
         print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
         return 0
-    password = _registry_password(config, environ)
+    password = registry_password(config.registry_username, environ, dry_run=False)
     groups = _groups(config, args)  # credentials are checked before anything is pushed
     image_ref = pushed_image(config, docker, lambda: config.registry)
     keys = api_keys(config, environ)

@@ -3,9 +3,6 @@ every call the online endpoint commands make is in here."""
 
 import contextlib
 import datetime
-import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from azure.ai.ml import MLClient
@@ -31,41 +28,16 @@ from azure.mgmt.monitor.models import (
 
 from app.settings import DEFAULT_PORT
 from deploy.online_endpoint.config import OnlineEndpointConfig
-from deploy.shared.errors import ConfigError
 from deploy.shared.image import IMAGE_MODEL_DIR
 from deploy.shared.masking import mask
 from deploy.shared.waits import wait_for
+from deploy.shared.workspace import WorkspaceIds
 
 ROUTES = {
     "liveness_route": {"path": "/health/live", "port": DEFAULT_PORT},
     "readiness_route": {"path": "/health/ready", "port": DEFAULT_PORT},
     "scoring_route": {"path": "/score", "port": DEFAULT_PORT},
 }
-
-
-@dataclass(frozen=True)
-class WorkspaceIds:
-    subscription_id: str
-    resource_group: str
-    workspace_name: str
-
-    @classmethod
-    def from_file(cls, path: Path | None, placeholders: bool = False) -> "WorkspaceIds":
-        """Azure ML's config.json: the given file, else ./config.json or ./.azureml/config.json."""
-        candidates = [path] if path else [Path("config.json"), Path(".azureml/config.json")]
-        for candidate in candidates:
-            if candidate.is_file():
-                try:
-                    ids = json.loads(candidate.read_text())
-                    return cls(ids["subscription_id"], ids["resource_group"], ids["workspace_name"])
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise ConfigError(
-                        f"workspace config {candidate}: missing or bad {exc}"
-                    ) from None
-        if placeholders:
-            return cls("00000000-0000-0000-0000-000000000000", "my-group", "my-workspace")
-        where = path or "config.json or .azureml/config.json"
-        raise ConfigError(f"workspace config: {where} not found (download it from the portal)")
 
 
 class OnlineEndpoints:
@@ -121,7 +93,8 @@ class OnlineEndpoints:
             instance_type=config.instance_type,
             instance_count=config.instance_count,
             environment_variables={
-                "AZUREML_MODEL_DIR": IMAGE_MODEL_DIR,
+                # scorehost's own name: it wins over any AZUREML_MODEL_DIR Azure sets
+                "SCOREHOST_MODEL_DIR": IMAGE_MODEL_DIR,
                 **config.container_environment,
             },
             request_settings=OnlineRequestSettings(

@@ -89,7 +89,8 @@ def _split(text: str) -> tuple[str, int]:
 
 
 def _endpoints(args: argparse.Namespace, dry_run: Any | None = None) -> Any:
-    from deploy.online_endpoint.azure import OnlineEndpoints, WorkspaceIds
+    from deploy.online_endpoint.azure import OnlineEndpoints
+    from deploy.shared.workspace import WorkspaceIds
 
     ids = WorkspaceIds.from_file(args.workspace_config, placeholders=dry_run is not None)
     if dry_run is not None:

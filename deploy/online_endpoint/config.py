@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from deploy.shared.config import ImageConfig, check_registry
+from deploy.shared.config import ImageConfig, check_registry, check_timeout, server_timeout_ms
 from deploy.shared.vm_sizes import VM_SIZES
 
 _NAME = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")  # Azure ML: 3-32 characters
@@ -40,7 +40,7 @@ class OnlineEndpointConfig(ImageConfig):
     """Instances at deploy time (autoscale moves it between autoscale_min and autoscale_max)."""
     workers: int | None = Field(None, ge=1, le=64)
     """scorehost workers per instance; default: the instance type's vCPUs."""
-    request_timeout_ms: int = Field(60_000, ge=1_000, le=AZURE_REQUEST_TIMEOUT_MAX_MS)
+    request_timeout_ms: int = Field(60_000, le=AZURE_REQUEST_TIMEOUT_MAX_MS)
     """Azure's per-request timeout; scorehost answers 504 one second before it."""
     max_concurrent_requests_per_instance: int = Field(16, ge=1, le=1000)
     """Requests Azure lets through to one instance at once (Azure's default, 1, serializes)."""
@@ -74,6 +74,11 @@ class OnlineEndpointConfig(ImageConfig):
         return _name(value)
 
     _registry = field_validator("registry")(staticmethod(check_registry))
+
+    @field_validator("request_timeout_ms")
+    @classmethod
+    def _timeout(cls, value: int) -> int:
+        return check_timeout(value)
 
     @field_validator("instance_type")
     @classmethod
@@ -124,7 +129,7 @@ class OnlineEndpointConfig(ImageConfig):
     def container_environment(self) -> dict[str, str]:
         """SCOREHOST_* settings the deployment passes to the container."""
         values = {
-            "SCOREHOST_SCORING_TIMEOUT_MS": str(self.request_timeout_ms - 1000),
+            "SCOREHOST_SCORING_TIMEOUT_MS": str(server_timeout_ms(self.request_timeout_ms)),
             "SCOREHOST_LOG_FORMAT": "json",
         }
         if self.worker_count:

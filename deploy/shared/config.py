@@ -6,7 +6,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from deploy.shared.errors import ConfigError
 
@@ -16,6 +23,8 @@ _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # ACI: 5-63 chars
 _LOCATION = re.compile(r"^[a-z][a-z0-9]+$")  # e.g. eastus, westeurope
 _PINNED = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$")
 _REGISTRY = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?$")  # a login server, no scheme
+# scorehost answers 504 this long before Azure's own per-request timeout would cut it off.
+TIMEOUT_MARGIN_MS = 1000
 
 
 def check_dns_label(value: str | None) -> str | None:
@@ -34,6 +43,22 @@ def check_registry(value: str | None) -> str | None:
     if value is not None and not _REGISTRY.match(value):
         raise ValueError(f"{value!r} is not a registry login server such as myacr.azurecr.io")
     return value
+
+
+def check_timeout(azure_ms: int) -> int:
+    """Azure's per-request timeout must leave scorehost time to answer before it."""
+    least = 2 * TIMEOUT_MARGIN_MS
+    if azure_ms < least:
+        raise ValueError(
+            f"{azure_ms} ms leaves scorehost no time: it answers 504 {TIMEOUT_MARGIN_MS} ms "
+            f"before Azure's timeout, so it needs at least {least} ms (60000 is Azure's default)"
+        )
+    return azure_ms
+
+
+def server_timeout_ms(azure_ms: int) -> int:
+    """SCOREHOST_SCORING_TIMEOUT_MS for a container behind Azure's `azure_ms` timeout."""
+    return azure_ms - TIMEOUT_MARGIN_MS
 
 
 class TargetConfig(BaseModel):
@@ -56,6 +81,10 @@ class ImageConfig(TargetConfig):
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "empty; give a local image (scorehost:latest) or registry/repo@sha256:..."
+            )
         if "@sha256:" in value and not _PINNED.match(value):
             raise ValueError(f"{value!r} is not registry/repository@sha256:<64 hex digits>")
         return value
@@ -68,19 +97,39 @@ class ImageConfig(TargetConfig):
 Config = TypeVar("Config", bound=BaseModel)
 
 
-def load_config(path: Path | None, overrides: dict[str, Any], model: type[Config]) -> Config:
+def load_config(
+    path: Path | None, overrides: dict[str, Any], model: type[Config], *, deploying: bool = True
+) -> Config:
+    """The TOML file's settings (relative paths in it are relative to the file), with the
+    command line's on top (relative to here). `deploying`: also check the files a deployment
+    uploads; commands on a running service (status, logs, ...) need none of them."""
     values: dict[str, Any] = {}
     if path is not None:
         try:
-            values = tomllib.loads(path.read_text())
+            values = _relative_to(path.parent, tomllib.loads(path.read_text()), model)
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"config file {path}: {exc}") from None
     values.update({key: value for key, value in overrides.items() if value is not None})
     try:
-        return model(**values)
+        return model.model_validate(values, context={"deploying": deploying})
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, error['loc'])) or 'config'}: {error['msg']}"
             for error in exc.errors()
         )
         raise ConfigError(problems) from None
+
+
+def _relative_to(folder: Path, values: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    paths = {
+        name for name, info in model.model_fields.items() if info.annotation in (Path, Path | None)
+    }
+    return {
+        name: folder / value if name in paths and not Path(value).is_absolute() else value
+        for name, value in values.items()
+    }
+
+
+def deploying(info: ValidationInfo) -> bool:
+    """Whether this validation is for a deployment (see load_config)."""
+    return bool((info.context or {}).get("deploying", True))

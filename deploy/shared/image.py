@@ -9,6 +9,19 @@ from deploy.shared.errors import ConfigError
 from deploy.shared.registry import DockerCli, RegistryLogin
 
 IMAGE_MODEL_DIR = "/opt/scorehost/model"  # where the Dockerfile bakes the default model
+PLACEHOLDER_PASSWORD = "<secure: SCOREHOST_REGISTRY_PASSWORD>"  # noqa: S105 - a label
+
+
+def registry_password(username: str | None, environ: dict[str, str], dry_run: bool) -> str | None:
+    """The password of a private registry's user: from the environment only, never a file."""
+    if not username:
+        return None
+    if dry_run:
+        return PLACEHOLDER_PASSWORD
+    password = environ.get("SCOREHOST_REGISTRY_PASSWORD")
+    if not password:
+        raise ConfigError("registry_username: set SCOREHOST_REGISTRY_PASSWORD to its password")
+    return password
 
 
 def planned_image(config: ImageConfig, docker: DockerCli, registry: str) -> tuple[str, list[str]]:

@@ -1,6 +1,22 @@
 """An HTTP-level fake of Azure Resource Manager for the azure-core SDKs (azure-ai-ml,
 azure-mgmt-monitor, azure-mgmt-containerinstance): long-running PUTs answered 201 with an
-Azure-AsyncOperation to poll, as ARM does; failures injected by resource name."""
+Azure-AsyncOperation to poll, as ARM does; failures injected by resource name.
+
+Response shapes follow Microsoft's published examples in Azure/azure-rest-api-specs
+(specification/...):
+- container groups: containerinstance/resource-manager/Microsoft.ContainerInstance/stable/
+  2023-05-01/examples/ContainerGroupCreateConfidential.json and ContainerGroupsList.json: `type`,
+  `initContainers`, `instanceView.events`; secure environment values and registry passwords are
+  never echoed back.
+- online endpoints: machinelearningservices/.../stable/2024-04-01/examples/Workspace/
+  OnlineEndpoint/createOrUpdate.json: 201 while `Creating`, `swaggerUri`, `systemData`, the
+  identity with its `principalId` and `tenantId`.
+- autoscale settings: monitor/resource-manager/Microsoft.Insights/stable/2022-10-01/examples/
+  createOrUpdateAutoscaleSetting.json: synchronous, `type` Microsoft.Insights/autoscaleSettings,
+  `properties.name`, `predictiveAutoscalePolicy`.
+- operations: ARM's Azure-AsyncOperation status (`InProgress` until `Succeeded` or `Failed`
+  with an `error`), as azure-core's ARM polling reads it; `polls` makes them take several
+  polls, `stalled` keeps them in progress, `failing` ends them Failed half way."""
 
 import copy
 import json
@@ -24,6 +40,15 @@ WS_PATH = (
     f"Microsoft.MachineLearningServices/workspaces/{WORKSPACE}"
 )
 KEYS = {"primaryKey": "primary-key-0123456789", "secondaryKey": "secondary-key-9876543210"}
+_PRINCIPAL, _TENANT = "00000000-1111-2222-3333-444444444444", "00000000-1111-2222-3333-555555555555"
+_SYSTEM_DATA = {
+    "createdAt": "2026-11-22T12:34:56.999Z",
+    "createdBy": "me@example.com",
+    "createdByType": "User",
+    "lastModifiedAt": "2026-11-22T12:34:56.999Z",
+    "lastModifiedBy": "me@example.com",
+    "lastModifiedByType": "User",
+}
 Reply = tuple[int, dict[str, str], str]
 
 
@@ -38,11 +63,15 @@ class FakeArm:
     aci_host: str = "localhost"
     """The fqdn a container group answers with: loopback, where a real scorehost listens."""
     failing: set[str] = field(default_factory=set)
-    """Names of resources whose creation ends Failed."""
+    """Names of resources whose creation ends Failed (after the polls, half way)."""
+    stalled: set[str] = field(default_factory=set)
+    """Names of resources whose creation never finishes."""
+    polls: int = 1
+    """How many polls an operation takes to end."""
     logs: str = "scorehost: init() failed: FileNotFoundError: sklearn_mnist_model.pkl"
     received: list[tuple[str, str, Any]] = field(default_factory=list)
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    operations: dict[str, str] = field(default_factory=dict)
+    operations: dict[str, list[str]] = field(default_factory=dict)
     unexpected: list[str] = field(default_factory=list)
 
     def install(self, mock: responses.RequestsMock) -> None:
@@ -111,14 +140,40 @@ class FakeArm:
         properties["provisioningState"] = state
         kind = path.lower().rsplit("/", 2)[-2]
         if kind == "onlineendpoints":
+            resource["type"] = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
             properties["scoringUri"] = self.scoring_uri
+            properties["swaggerUri"] = self.scoring_uri.replace("/score", "/swagger.json")
+            # Azure adds its own keys here (the example's "properties": {"string": "string"})
+            own = {"azureml.onlineendpointid": path, "AzureAsyncOperationUri": f"{ARM}{path}/op"}
+            properties["properties"] = {**properties.get("properties", {}), **own}
+            identity = resource.setdefault("identity", {"type": "SystemAssigned"})
+            identity.update(principalId=_PRINCIPAL, tenantId=_TENANT)
+            resource["systemData"] = _SYSTEM_DATA
         if kind == "deployments":
+            resource["type"] = (
+                "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+            )
             properties.setdefault("scaleSettings", {"scaleType": "Default"})
             properties.setdefault("endpointComputeType", "Managed")
+            resource["systemData"] = _SYSTEM_DATA
         if kind == "containergroups":
+            resource["type"] = "Microsoft.ContainerInstance/containerGroups"
             address = properties.get("ipAddress", {})
             properties["ipAddress"] = {**address, "ip": "127.0.0.1", "fqdn": self.aci_host}
-            properties["instanceView"] = {"state": "Running" if state == "Succeeded" else "Failed"}
+            properties.setdefault("initContainers", [])
+            for container in properties.get("containers", []):
+                for variable in container.get("properties", {}).get("environmentVariables", []):
+                    variable.pop("secureValue", None)  # Azure never returns secure values
+            for credential in properties.get("imageRegistryCredentials", []):
+                credential.pop("password", None)
+            running = "Running" if state == "Succeeded" else "Pending"
+            properties["instanceView"] = {"events": [], "state": running}
+        if kind == "autoscalesettings":
+            resource["type"] = "Microsoft.Insights/autoscaleSettings"
+            properties["name"] = resource["name"]
+            properties.setdefault(
+                "predictiveAutoscalePolicy", {"scaleMode": "Disabled", "scaleLookAheadTime": None}
+            )
         return resource
 
     def _put(self, path: str, body: Any) -> Reply:
@@ -130,12 +185,16 @@ class FakeArm:
             return _reply(201, self.resources[path.lower()])
         self.resources[path.lower()] = self._resource(path, body, final)
         operation = f"{ARM}{path}/operations/op{len(self.operations)}?api-version=2023-01-01"
-        self.operations[urlsplit(operation).path.lower()] = final
+        steps = ["InProgress"] * (self.polls - 1) + [final]
+        self.operations[urlsplit(operation).path.lower()] = (
+            ["InProgress"] if name in self.stalled else steps
+        )
         creating = self._resource(path, body, "Creating")
         return _reply(201, creating, {"Azure-AsyncOperation": operation, "Retry-After": "0"})
 
     def _operation(self, key: str) -> Reply:
-        status = self.operations.get(key, "Succeeded")
+        steps = self.operations.get(key, ["Succeeded"])
+        status = steps.pop(0) if len(steps) > 1 else steps[0]
         error = {"code": "DeploymentFailed", "message": "the container did not become ready"}
         return _reply(200, {"status": status, **({"error": error} if status == "Failed" else {})})
 

@@ -1,5 +1,16 @@
 """An HTTP-level fake of the Azure endpoints azureml-core calls: ARM, discovery, artifacts,
-blob storage and model management. The real SDK runs against it; nothing else is faked."""
+blob storage and model management. The real SDK runs against it; nothing else is faked.
+
+Where answers come from:
+- Workspaces listKeys follows Microsoft's published example (Azure/azure-rest-api-specs,
+  specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/
+  stable/.../examples/Workspace/listKeys.json): `containerRegistryCredentials.location` is the
+  registry's region and null there; azureml-core reads only `username` and `passwords[0].value`
+  (azureml/_model_management/_util.py, get_workspace_registry_credentials).
+- The v1 model-management API has no published spec: services, operations and logs follow what
+  the SDK parses (azureml/core/webservice/webservice.py: _get_operation_state reads `state`,
+  `error`, `operationDetails`; update_deployment_state reads the service; get_logs `content`).
+  Operations take `polls` polls (`Running` until the end), end `final_state`, or never end."""
 
 import base64
 import json
@@ -63,6 +74,9 @@ class FakeAzure:
     """Every endpoint one deploy touches; `final_state` decides how the deployment ends."""
 
     final_state: str = "Succeeded"
+    polls: int = 1
+    """Polls of the deployment operation before it ends (`Running` until then)."""
+    operation_polls: int = 0
     scoring_uri: str = SCORING_URI
     deploy_payloads: list[dict[str, Any]] = field(default_factory=list)
     package_payloads: list[dict[str, Any]] = field(default_factory=list)
@@ -71,6 +85,7 @@ class FakeAzure:
     deleted: list[str] = field(default_factory=list)
     clusters: set[str] = field(default_factory=lambda: {"aks-cluster"})
     LOGS = "scorehost: init() failed: FileNotFoundError: sklearn_mnist_model.pkl"
+    PACKAGE_DOCKERFILE = "FROM <the image>\n# (the Dockerfile Azure ML would build)\n"
 
     def install(self, mock: responses.RequestsMock) -> None:
         for method in ("GET", "POST", "PUT", "HEAD", "DELETE", "PATCH"):
@@ -99,7 +114,7 @@ class FakeAzure:
             ("POST", re.escape(f"{MMS}/services")): self._create_service,
             ("GET", service): self._service,
             ("GET", re.escape(f"{MMS}/operations/") + r"[\w-]+"): self._operation,
-            ("GET", service + "/logs"): lambda _: _json(200, {"content": self.LOGS}),
+            ("GET", service + "/logs"): lambda _: _json(200, {"content": self._logs()}),
             ("POST", service + "/listkeys"): lambda _: _json(200, KEYS),
             ("DELETE", service): self._delete,
             ("POST", re.escape(f"{MMS}/packages")): self._create_package,
@@ -174,9 +189,24 @@ class FakeAzure:
         )
 
     def _list_keys(self, _: requests.PreparedRequest) -> Reply:
-        passwords = [{"name": "password", "value": REGISTRY_PASSWORD}, {"name": "p2", "value": "x"}]
-        credentials = {"location": REGISTRY, "username": "wsregistry", "passwords": passwords}
-        return _json(200, {"userStorageKey": "k", "containerRegistryCredentials": credentials})
+        passwords = [
+            {"name": "password", "value": REGISTRY_PASSWORD},
+            {"name": "password2", "value": "second-registry-password"},
+        ]
+        return _json(
+            200,
+            {
+                "userStorageKey": "storage-key",
+                "userStorageResourceId": f"{GROUP_ID}/Microsoft.Storage/storageAccounts/wsstorage",
+                "appInsightsInstrumentationKey": "00000000-0000-0000-0000-0000000000ai",
+                "containerRegistryCredentials": {
+                    "location": None,
+                    "username": REGISTRY.split(".")[0],
+                    "passwords": passwords,
+                },
+                "notebookAccessKeys": {"primaryAccessKey": "p", "secondaryAccessKey": "s"},
+            },
+        )
 
     def _discovery(self, _: requests.PreparedRequest) -> Reply:
         services = (
@@ -224,6 +254,20 @@ class FakeAzure:
     def _blob_head(self, request: requests.PreparedRequest) -> Reply:
         # The SDK checks the upload by comparing this Content-Length with what it sent.
         return 200, {"Content-Length": str(len(self.uploads.get(_path(request), b"")))}, ""
+
+    def _logs(self) -> str:
+        """The container's log: scorehost's start line, as the image would resolve the
+        variables the deployment sent (relative to Azure ML's /var/azureml-app), or a failure."""
+        if self.final_state != "Succeeded" or not self.deploy_payloads:
+            return self.LOGS
+        request = self.deploy_payloads[-1]["environmentImageRequest"]["environment"]
+        variables = request["environmentVariables"]
+        script = f"/var/azureml-app/{variables['AZUREML_ENTRY_SCRIPT']}"
+        model_dir = variables.get("SCOREHOST_MODEL_DIR", "/var/azureml-app/azureml-models/m/1")
+        return (
+            f"2026-11-22 00:00:00,000 INFO [7] scorehost.supervisor [-] Serving {script} "
+            f"(model dir {model_dir}) on http://0.0.0.0:5001 with 1 worker(s)\n"
+        )
 
     def _create_service(self, request: requests.PreparedRequest) -> Reply:
         self.deploy_payloads.append(json.loads(_body(request)))
@@ -286,16 +330,9 @@ class FakeAzure:
         return _json(202, {}, {"Operation-Location": f"{MMS}/operations/package-1"})
 
     def _package_manifest(self, _: requests.PreparedRequest) -> Reply:
-        # What Azure ML documents it builds on a custom image (see docs/deploy-aci.md).
-        environment = self.package_payloads[-1]["imageRequest"]["environment"]
-        entry_script = environment["environmentVariables"]["AZUREML_ENTRY_SCRIPT"]
-        dockerfile = (
-            f"FROM {environment['docker']['baseImage']}\n"
-            "COPY azureml-app /var/azureml-app\n"
-            f"ENV AZUREML_ENTRY_SCRIPT={entry_script}\n"
-            'CMD ["runsvdir","/var/runit"]\n'
-        )
-        content = base64.b64encode(dockerfile.encode()).decode()
+        # The build context Azure ML answers with (azureml/core/model.py, ModelPackage.save,
+        # reads `context` entries); its Dockerfile is Azure's to write, so a fixed text here.
+        content = base64.b64encode(self.PACKAGE_DOCKERFILE.encode()).decode()
         entry = {
             "entryType": "inline",
             "encoding": "base64",
@@ -315,12 +352,14 @@ class FakeAzure:
                     "operationLog": f"{BLOB}/packages/log.txt",
                 },
             )
-        failed = self.final_state != "Succeeded"
+        self.operation_polls += 1
+        state = self.final_state if self.operation_polls >= self.polls else "Running"
+        failed = state not in ("Succeeded", "Running")
         error = {"code": "DeploymentFailed", "message": "the container did not become healthy"}
         return _json(
             200,
             {
-                "state": self.final_state,
+                "state": state,
                 "error": error if failed else None,
                 "operationDetails": {"subOperationType": "DeployService"},
             },

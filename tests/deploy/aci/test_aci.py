@@ -40,8 +40,11 @@ def test_dry_run_prints_the_whole_plan_without_network(
     )
     assert environment["python"]["userManagedDependencies"] is True
     assert environment["inferencingStackVersion"] is None
-    assert environment["environmentVariables"]["AZUREML_ENTRY_SCRIPT"] == "mnist/score.py"
-    assert environment["environmentVariables"]["AZUREML_MODEL_DIR"] == "/opt/scorehost/model"
+    variables = environment["environmentVariables"]
+    assert variables["AZUREML_ENTRY_SCRIPT"] == "mnist/score.py"  # relative to /var/azureml-app
+    # scorehost's own name: it wins over any AZUREML_MODEL_DIR Azure ML sets in its image
+    assert variables["SCOREHOST_MODEL_DIR"] == "/opt/scorehost/model"
+    assert "EXAMPLE_ENV_VAR" not in variables  # the SDK's default, replaced
     assert any("docker tag/push scorehost:latest" in step for step in output["plan"])
     assert [argv for argv, _ in fake_docker.calls] == [
         ["docker", "image", "inspect", "scorehost:latest"]
@@ -90,7 +93,7 @@ def test_dry_run_options_reach_the_body(
     request = body["environmentImageRequest"]
     assert request["environment"]["docker"]["baseImage"] == DIGEST_REF
     assert request["environment"]["inferencingStackVersion"] == "latest"
-    assert "AZUREML_MODEL_DIR" not in request["environment"]["environmentVariables"]
+    assert "SCOREHOST_MODEL_DIR" not in request["environment"]["environmentVariables"]
     assert request["modelIds"] == ["sklearn_mnist:<version after registering>"]
     assert fake_docker.calls == []  # a pinned digest needs no local image
 
@@ -202,7 +205,7 @@ def test_status_masks_keys_and_delete_removes_the_service(
     status = _json_out(capsys)
     assert status["keys"] == ["prim…89", "seco…10"]
     assert main(["logs", *config, "--lines", "10"]) == 0
-    assert FakeAzure.LOGS in capsys.readouterr().out
+    assert "Serving /var/azureml-app/mnist/score.py" in capsys.readouterr().out
     assert main(["delete", *config]) == 0
     assert fake_azure.deleted == ["sklearn-mnist-svc"]
 
@@ -227,20 +230,32 @@ def test_smoke_test_scores_the_sample_through_the_scoring_uri(
     assert "smoke test failed: cannot reach" in capsys.readouterr().err
 
 
-def test_package_shows_the_dockerfile_azure_ml_would_build(
+def test_package_asks_azure_ml_about_the_image_as_deployed(
     fake_azure: FakeAzure,
+    fake_docker: FakeDocker,
     workspace_config: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["package", "--workspace-config", str(workspace_config), "--out", str(tmp_path)]
-    assert main(args) == 0
-    dockerfile = capsys.readouterr().out
-    assert dockerfile.startswith("FROM scorehost:latest")
-    assert 'CMD ["runsvdir","/var/runit"]' in dockerfile
-    assert (tmp_path / "Dockerfile").read_text() in dockerfile
+    assert main(args, docker=DockerCli(fake_docker)) == 0
+    # What we sent: the image pushed and referenced by digest, as deploy would.
     [request] = fake_azure.package_payloads
     assert request["packageType"] == "DockerBuildContext"
+    assert request["imageRequest"]["environment"]["docker"]["baseImage"] == DIGEST_REF
+    # What Azure ML answered is shown as it came, and saved.
+    dockerfile = capsys.readouterr().out
+    assert FakeAzure.PACKAGE_DOCKERFILE in dockerfile
+    assert (tmp_path / "Dockerfile").read_text() == FakeAzure.PACKAGE_DOCKERFILE
+
+
+def test_package_of_an_image_already_pushed(
+    fake_azure: FakeAzure, workspace_config: Path, tmp_path: Path
+) -> None:
+    args = ["package", "--image", DIGEST_REF, "--workspace-config", str(workspace_config)]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    [request] = fake_azure.package_payloads
+    assert request["imageRequest"]["environment"]["docker"]["baseImage"] == DIGEST_REF
 
 
 INVALID = {

@@ -41,9 +41,27 @@ def _last_json(out: str) -> Any:
 
 
 def _comparable(requests: list[dict[str, Any]]) -> list[tuple[str, str, Any]]:
-    """Method, URL and body; the dry run cannot know the workspace's region, Azure tells it."""
+    """Method, URL and body. The dry run cannot know the workspace's region, nor what Azure adds
+    to an endpoint (its id in `properties`, its identity's ids, its systemData), which the SDK
+    sends back on a traffic update (systemData copied into `properties`: azure/ai/ml/entities/
+    _endpoint/online_endpoint.py, OnlineEndpoint._from_rest_object)."""
     text = json.dumps(requests).replace("<workspace region>", REGION)
-    return [(r["method"], r["url"].lower(), r["body"]) for r in json.loads(text)]
+    comparable = []
+    for request in json.loads(text):
+        body = request["body"] or {}
+        own = body.get("properties", {}).get("properties", {})
+        for key in (
+            "azureml.onlineendpointid",
+            "AzureAsyncOperationUri",
+            "createdBy",
+            "createdAt",
+            "lastModifiedAt",
+        ):
+            own.pop(key, None)
+        for key in ("principalId", "tenantId"):
+            body.get("identity", {}).pop(key, None)
+        comparable.append((request["method"], request["url"].lower(), request["body"]))
+    return comparable
 
 
 def test_dry_run_prints_every_request_without_network(
@@ -310,3 +328,4 @@ def test_dry_run_of_a_rollout_onto_a_live_endpoint_plans_each_traffic_step(
     ]
     assert traffic == [{"blue": 90, "green": 10}, {"blue": 50, "green": 50}, {"green": 100}]
     assert plan["plan"][-1].startswith("blue now takes no traffic")
+
