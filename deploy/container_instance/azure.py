@@ -106,6 +106,21 @@ class ContainerGroups:
         options: dict[str, Any] = {"transport": transport} if transport else {}
         self._client = ContainerInstanceManagementClient(credential, subscription_id, **options)
 
+    def check_access(self, config: ContainerInstanceConfig) -> None:
+        """A read of the resource group: proves the credentials, subscription and group work
+        before anything is pushed or any key is written."""
+        try:
+            next(
+                iter(self._client.container_groups.list_by_resource_group(config.resource_group)),
+                None,
+            )
+        except Exception as exc:  # Azure's reason, whatever the SDK raised
+            message = getattr(exc, "message", None) or str(exc)
+            raise RolloutFailed(
+                f"cannot use resource group {config.resource_group}: {type(exc).__name__}: "
+                f"{message}"
+            ) from exc
+
     def create(self, config: ContainerInstanceConfig, group: ContainerGroup) -> ContainerGroup:
         poller = self._client.container_groups.begin_create_or_update(
             config.resource_group, config.name, group

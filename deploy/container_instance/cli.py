@@ -101,7 +101,8 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
         print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
         return 0
     password = registry_password(config.registry_username, environ, dry_run=False)
-    groups = _groups(config, args)  # credentials are checked before anything is pushed
+    groups = _groups(config, args)
+    groups.check_access(config)  # before anything is pushed or a key file is written
     image_ref = pushed_image(config, docker, lambda: config.registry)
     keys = api_keys(config, environ)
     created = groups.create(config, azure_aci.container_group(config, image_ref, keys, password))

@@ -68,6 +68,8 @@ class FakeArm:
     """Names of resources whose creation never finishes."""
     polls: int = 1
     """How many polls an operation takes to end."""
+    denied: bool = False
+    """The credentials lack rights: every call is 403 AuthorizationFailed, as ARM answers."""
     logs: str = "scorehost: init() failed: FileNotFoundError: sklearn_mnist_model.pkl"
     received: list[tuple[str, str, Any]] = field(default_factory=list)
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -104,6 +106,9 @@ class FakeArm:
         raw = request.body
         body = json.loads(raw) if isinstance(raw, str | bytes) and raw else None
         self.received.append((method, url, body))
+        if self.denied:
+            message = "The client 'me' does not have authorization to perform this action"
+            return _reply(403, {"error": {"code": "AuthorizationFailed", "message": message}})
         path = urlsplit(url).path.rstrip("/")
         key = path.lower()
         if "/operations/op" in key:
@@ -124,7 +129,7 @@ class FakeArm:
         if key.endswith(("/containers/scorehost/logs",)):
             return _reply(200, {"content": self.logs})
         children = [r for p, r in self.resources.items() if p.rsplit("/", 1)[0] == key]
-        if children or key.endswith(("/deployments", "/onlineendpoints")):
+        if children or key.endswith(("/deployments", "/onlineendpoints", "/containergroups")):
             return _reply(200, {"value": children})
         if "/providers/" in key and key.count("/") % 2 == 0:
             return _reply(
@@ -196,7 +201,9 @@ class FakeArm:
         steps = self.operations.get(key, ["Succeeded"])
         status = steps.pop(0) if len(steps) > 1 else steps[0]
         error = {"code": "DeploymentFailed", "message": "the container did not become ready"}
-        return _reply(200, {"status": status, **({"error": error} if status == "Failed" else {})})
+        body = {"status": status, **({"error": error} if status == "Failed" else {})}
+        # ARM says when to ask again while an operation runs (azure-core waits that long)
+        return _reply(200, body, {"Retry-After": "1"} if status == "InProgress" else None)
 
     def _post(self, key: str) -> Reply:
         if key.endswith("/listkeys"):

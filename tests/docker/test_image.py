@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pytest
 
 from tests.docker.conftest import Container, RunContainer, docker
-from tests.paths import SCRIPTS
+from tests.paths import SCRIPTS, TUTORIAL_SCRIPT
 from tests.servers import wait_in_flight
 
 pytestmark = pytest.mark.docker
@@ -167,3 +167,31 @@ def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
     )
     assert answer.status_code == 422  # authorized; one value is not a digit
     assert "scorehost_requests" in httpx.get(f"{container.url}/metrics").text
+
+
+def test_started_as_azure_ml_v1_starts_it_the_image_serves_the_copied_script(
+    run_container: RunContainer, tmp_path: Path
+) -> None:
+    """Azure ML v1 copies the entry script's folder to /var/azureml-app, sets a relative
+    AZUREML_ENTRY_SCRIPT and its own AZUREML_MODEL_DIR, and runs `runsvdir /var/runit`; our
+    deploy adds SCOREHOST_MODEL_DIR for the model baked into the image."""
+    app = tmp_path / "azureml-app" / "mnist"
+    app.mkdir(parents=True)
+    (app / "score.py").write_text(TUTORIAL_SCRIPT.read_text())
+    app.chmod(0o755)
+    container = run_container(
+        "-v",
+        f"{app.parent}:/var/azureml-app:ro",
+        "-e",
+        "AZUREML_ENTRY_SCRIPT=mnist/score.py",
+        "-e",
+        "AZUREML_MODEL_DIR=/var/azureml-app/azureml-models/none/1",
+        "-e",
+        "SCOREHOST_MODEL_DIR=/opt/scorehost/model",
+        command=("runsvdir", "/var/runit"),
+    )
+    container.wait_ready()
+    assert "Serving /var/azureml-app/mnist/score.py (model dir /opt/scorehost/model)" in (
+        container.logs()
+    )
+    assert httpx.post(f"{container.url}/score", content='{"data": [[0.0]]}').status_code == 422

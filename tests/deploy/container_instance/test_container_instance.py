@@ -183,3 +183,15 @@ def test_missing_credentials_exit_2_before_anything_is_sent(
     assert "SCOREHOST_REGISTRY_PASSWORD" in capsys.readouterr().err
     assert main(["deploy", "--image", IMAGE, "--auth", "sp"]) == 2
     assert "AZURE_CLIENT_SECRET" in capsys.readouterr().err
+
+
+def test_credentials_that_do_not_work_stop_before_any_push_or_key_file(
+    capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm, fake_docker: FakeDocker
+) -> None:
+    arm.denied = True
+    argv = ["deploy", "--registry", "myacr.azurecr.io"]
+    assert main(argv, docker=DockerCli(fake_docker)) == 3
+    assert "cannot use resource group scorehost: " in capsys.readouterr().err
+    assert "AuthorizationFailed" in json.dumps(arm.received) or arm.received
+    assert [call for call, _ in fake_docker.calls if call[1] in ("push", "login")] == []
+    assert not (shell / ".scorehost").exists()  # no keys written for a group never created

@@ -159,9 +159,10 @@ def test_a_new_image_rolls_out_blue_green_in_steps(
 
 
 def test_a_failed_smoke_test_puts_traffic_back(workspace: Path, arm: FakeArm) -> None:
-    from deploy.online_endpoint.azure import OnlineEndpoints, WorkspaceIds
+    from deploy.online_endpoint.azure import OnlineEndpoints
     from deploy.online_endpoint.config import OnlineEndpointConfig
     from deploy.shared.config import load_config
+    from deploy.shared.workspace import WorkspaceIds
 
     arm.put_endpoint("sklearn-mnist-endpoint", {"blue": 100})
     config = load_config(
@@ -329,3 +330,37 @@ def test_dry_run_of_a_rollout_onto_a_live_endpoint_plans_each_traffic_step(
     assert traffic == [{"blue": 90, "green": 10}, {"blue": 50, "green": 50}, {"green": 100}]
     assert plan["plan"][-1].startswith("blue now takes no traffic")
 
+
+@pytest.mark.parametrize(
+    ("setup", "timeout", "code", "message"),
+    [
+        ({"polls": 3}, "30", 0, None),
+        ({"polls": 2, "failing": {"blue"}}, "30", 3, "deployment blue failed"),
+        ({"stalled": {"blue"}}, "2", 3, "deployment blue did not finish within 2 s"),
+    ],
+)
+def test_operations_that_take_several_polls_stall_or_fail_half_way(
+    capsys: pytest.CaptureFixture[str],
+    workspace: Path,
+    arm: FakeArm,
+    setup: dict[str, Any],
+    code: int,
+    message: str | None,
+    timeout: str,
+) -> None:
+    for name, value in setup.items():
+        setattr(arm, name, value)
+    argv = (
+        "deploy",
+        "--image",
+        IMAGE,
+        "--workspace-config",
+        str(workspace),
+        "--timeout-s",
+        timeout,
+    )
+    result, out = _run(capsys, *argv)
+    assert result == code, out
+    if message is not None:
+        assert message in out
+        assert "--- last container log lines ---" in out

@@ -62,3 +62,60 @@ def test_names_of_lists_every_variable_for_a_field() -> None:
 def test_every_field_explains_itself() -> None:
     undocumented = [name for name, info in Settings.model_fields.items() if not info.description]
     assert undocumented == []
+
+
+def _image_environment() -> dict[str, str]:
+    """The ENV of the Dockerfile's final stage: what every container starts with."""
+    from tests.paths import ROOT
+
+    final_stage = (ROOT / "Dockerfile").read_text().rsplit("\nFROM ", 1)[1]
+    block = final_stage.split("\nENV ", 1)[1].split("\n\n", 1)[0]
+    lines = []
+    for line in block.replace("\\\n", "\n").splitlines():
+        if not line.strip() or line.lstrip().startswith(("WORKDIR", "USER", "EXPOSE", "#")):
+            break
+        lines.append(line.strip())
+    return dict(line.split("=", 1) for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("azure_sets", "script", "model_dir"),
+    [
+        ({}, "/opt/scorehost/score.py", "/opt/scorehost/model"),
+        # Azure ML v1's derived image: the script it copied, relative to its app root
+        ({"AZUREML_ENTRY_SCRIPT": "mnist/score.py"}, "/var/azureml-app/mnist/score.py", None),
+        (
+            {"AZUREML_ENTRY_SCRIPT": "mnist/score.py", "AML_APP_ROOT": "/var/azureml-app"},
+            "/var/azureml-app/mnist/score.py",
+            None,
+        ),
+        # our deploy's SCOREHOST_MODEL_DIR (model baked in) wins over Azure's AZUREML_MODEL_DIR
+        (
+            {
+                "AZUREML_MODEL_DIR": "/var/azureml-app/azureml-models/m/1",
+                "SCOREHOST_MODEL_DIR": "/opt/scorehost/model",
+            },
+            None,
+            "/opt/scorehost/model",
+        ),
+        # a registered model: Azure's AZUREML_MODEL_DIR, nothing of ours
+        (
+            {"AZUREML_MODEL_DIR": "/var/azureml-app/azureml-models/m/1"},
+            None,
+            "/var/azureml-app/azureml-models/m/1",
+        ),
+    ],
+)
+def test_the_image_resolves_azure_ml_variables_one_way(
+    monkeypatch: pytest.MonkeyPatch,
+    azure_sets: dict[str, str],
+    script: str | None,
+    model_dir: str | None,
+) -> None:
+    for name, value in {**_image_environment(), **azure_sets}.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    if script is not None:
+        assert settings.entry_script_path == Path(script)
+    if model_dir is not None:
+        assert settings.model_dir == Path(model_dir)
