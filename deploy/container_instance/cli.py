@@ -32,6 +32,7 @@ from deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_comman
 from deploy.shared.image import planned_image, pushed_image, registry_password
 from deploy.shared.registry import DockerCli
 from deploy.shared.smoke import SAMPLE, smoke_test
+from deploy.shared.workspace import check_subscription_id
 
 PLACEHOLDER_KEYS = ("<secure: primary key>", "<secure: secondary key>")
 
@@ -61,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _subscription(config: ContainerInstanceConfig, environ: dict[str, str], dry: bool) -> str:
     subscription = config.subscription_id or environ.get("AZURE_SUBSCRIPTION_ID")
     if subscription:
-        return subscription
+        try:
+            return check_subscription_id(subscription)
+        except ValueError as exc:
+            raise ConfigError(f"subscription_id (or AZURE_SUBSCRIPTION_ID): {exc}") from None
     if dry:
         return "00000000-0000-0000-0000-000000000000"
     raise ConfigError(

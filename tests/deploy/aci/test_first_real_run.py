@@ -210,3 +210,28 @@ def test_dry_runs_print_no_sdk_warnings_and_list_what_only_azure_can_confirm(
     assert "admin user enabled" in assumptions
     assert all(check["checked"] for check in preflight)
     assert os.environ.get("SCOREHOST_REGISTRY_PASSWORD") is None
+
+
+def test_the_online_endpoints_timeout_is_checked_the_same_way(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from deploy.online_endpoint.cli import main as online
+
+    assert (
+        online(["deploy", "--dry-run", "--image", DIGEST_REF, "--request-timeout-ms", "1000"]) == 2
+    )
+    assert "request_timeout_ms: Value error, 1000 ms leaves scorehost no time" in (
+        _one_line_error(capsys)
+    )
+
+
+def test_a_subscription_id_that_is_not_a_guid(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deploy.container_instance.cli import main as plain_aci
+
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "not a guid")
+    assert plain_aci(["deploy", "--dry-run", "--image", DIGEST_REF]) == 2
+    assert "subscription_id (or AZURE_SUBSCRIPTION_ID): 'not a guid' is not" in (
+        _one_line_error(capsys)
+    )
