@@ -37,6 +37,13 @@ class RequestTimeout(ScorehostError):
     status_code = 408
 
 
+class ClientClosed(ScorehostError):
+    """The caller hung up before its body arrived: nobody to answer, and not the server's fault
+    (499, as nginx names it, so 5xx alerts count server faults only)."""
+
+    status_code = 499
+
+
 class PayloadTooLarge(ScorehostError):
     status_code = 413
 

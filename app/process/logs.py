@@ -1,6 +1,7 @@
 """Logging to stdout, every line tagged with the request id, so container logs show it all."""
 
 import logging
+import re
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
@@ -8,6 +9,20 @@ from pythonjsonlogger.json import JsonFormatter
 from app.context import current_request_id
 
 _FIELDS = "%(asctime)s %(levelname)s [%(process)d] %(name)s [%(request_id)s] %(message)s"
+# Control characters a caller can put in a logged field (a %0a in a URL path): one record must
+# stay one line, so nobody can forge log lines. Tracebacks are appended after this, untouched.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+class _OneLineFormatter(logging.Formatter):
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        record.request_id = escape_controls(str(getattr(record, "request_id", "-")))
+        return super().formatMessage(record)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -30,7 +45,7 @@ def configure(level: str, log_format: str = "text") -> None:
             )
         )
     else:
-        handler.setFormatter(logging.Formatter(_FIELDS))
+        handler.setFormatter(_OneLineFormatter(_FIELDS))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -10,11 +10,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from app.errors import BadRequest, NotReady, ScoringTimeout, UnsupportedMediaType
+from app.errors import (
+    BadRequest,
+    NotReady,
+    ScorehostError,
+    ScoringTimeout,
+    UnsupportedMediaType,
+)
 from app.scoring.batching import MicroBatcher
 from app.scoring.entry_script import EntryScriptError, Ran, RunRaised, UserScript
 from app.scoring.executor import DeadlineExceeded, RunExecutor
-from app.scoring.failures import text_failure, typed_failure
+from app.scoring.failures import run_failed, text_failure, typed_failure
 from app.scoring.pins import verify_pins
 from app.scoring.typed_input import NPY_MEDIA_TYPE, is_npy
 from app.settings import Settings
@@ -94,7 +100,9 @@ class ScoringService:
                 return await self._batcher.submit(next(iter(values.values())))
             return await self._run(functools.partial(script.run_with, values, headers))
         except RunRaised as error:
-            raise typed_failure(values, error, script.typed, self._settings.debug) from error
+            debug = self._settings.debug
+            explain = functools.partial(typed_failure, values, error, script.typed, debug)
+            raise await self._explained(explain, error) from error
 
     async def _score_text(
         self, script: UserScript, body: bytes, content_type: str, headers: Mapping[str, str]
@@ -108,7 +116,21 @@ class ScoringService:
         try:
             return await self._run(functools.partial(script.run, text, headers))
         except RunRaised as error:
-            raise text_failure(text, error, script, self._settings.debug) from error
+            debug = self._settings.debug
+            explain = functools.partial(text_failure, text, error, script, debug)
+            raise await self._explained(explain, error) from error
+
+    async def _explained(
+        self, explain: Callable[[], ScorehostError], error: RunRaised
+    ) -> ScorehostError:
+        """Why run() failed, worked out in a thread (parsing a large body again takes seconds:
+        never on the event loop, where probes wait) within what is left of the deadline."""
+        left_s = (self._settings.scoring_timeout_ms - error.exec_ms) / 1000
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(explain), max(left_s, 0.001))
+        except TimeoutError:
+            log.warning("No time left to check whether the body explains the failure")
+            return run_failed(error, self._settings.debug)
 
     def _make_batcher(self, script: UserScript) -> MicroBatcher | None:
         """A batcher where merging is possible: one array input, no headers wanted."""

@@ -66,6 +66,34 @@ def parameters_from(input_schema: dict[str, Any], required: set[str]) -> list[Ty
     return parameters
 
 
+def _read_npy(body: bytes) -> npt.NDArray[Any]:
+    """The array in a .npy body, its header checked against the bytes that follow it first:
+    a header may declare terabytes that a small body does not hold."""
+    stream = io.BytesIO(body)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(stream)
+        if dtype.hasobject:
+            raise ValueError("object arrays need pickle, which is refused")
+    except (ValueError, OSError, EOFError) as exc:
+        raise BadRequest(f"The body is not a valid .npy array: {exc}.") from None
+    declared = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    carried = len(body) - stream.tell()
+    if declared != carried:
+        raise UnprocessableInput(
+            f"The .npy header declares shape {shape} of {dtype} ({declared:,} bytes), but the "
+            f"body carries {carried:,} bytes of data."
+        )
+    if not shape or shape[0] == 0:
+        raise UnprocessableInput(f"The .npy array has shape {shape}: send at least one row.")
+    return np.load(io.BytesIO(body), allow_pickle=False)  # type: ignore[no-any-return]
+
+
 def is_npy(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE
 
@@ -116,11 +144,7 @@ class TypedInput:
                 f"{NPY_MEDIA_TYPE} bodies need a run() with exactly one numpy input; "
                 f"this one takes {self._keys()}: send JSON."
             )
-        try:
-            array = np.load(io.BytesIO(body), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise BadRequest(f"The body is not a valid .npy array: {exc}.") from None
-        return {arrays[0].name: self._check(arrays[0], array)}
+        return {arrays[0].name: self._check(arrays[0], _read_npy(body))}
 
     def _convert(self, parameter: TypedParameter, value: Any) -> Any:
         if not parameter.is_array:

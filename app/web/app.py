@@ -52,6 +52,8 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
         version=__version__,
         description="Serves an Azure ML score.py: the request body goes to run() as text.",
         lifespan=lifespan,
+        # Starlette's slash redirect copies the Host header into Location; /score/ is a route.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.scoring = scoring

@@ -2,9 +2,9 @@
 
 import asyncio
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
-from app.errors import BadRequest, PayloadTooLarge, RequestTimeout
+from app.errors import BadRequest, ClientClosed, PayloadTooLarge, RequestTimeout
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -33,5 +33,10 @@ async def read_limited(request: Request, limit: int, timeout_s: float) -> bytes:
     except TimeoutError:
         raise RequestTimeout(
             f"The request body did not arrive within {timeout_s:g} s ({received:,} bytes received)."
+        ) from None
+    except ClientDisconnect:
+        raise ClientClosed(
+            f"The client closed the connection after sending {received:,} of "
+            f"{declared or 'an unknown number of'} bytes."
         ) from None
     return b"".join(chunks)  # one copy, instead of a growing buffer and a copy of it

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
-from app.errors import ScorehostError
+from app.errors import ClientClosed, ScorehostError
 from app.web.responses import error_response, headers_for
 
 log = logging.getLogger("scorehost")
@@ -15,6 +15,8 @@ log = logging.getLogger("scorehost")
 
 async def _scorehost_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ScorehostError)
+    if isinstance(exc, ClientClosed):
+        log.info("%s", exc.message)  # once, no traceback: the caller left, nothing broke
     return error_response(exc.status_code, exc.message, headers_for(exc))
 
 
@@ -35,7 +37,9 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, f"Invalid request: {problems}", {})
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+def unexpected_response(exc: BaseException) -> JSONResponse:
+    """A bug in the server: logged with its traceback, answered without it. Sent by the
+    request-id middleware, inside which the request's id is still known."""
     log.error("Unexpected server error", exc_info=exc)
     return error_response(500, "Unexpected server error; the server log has the details.", {})
 
@@ -44,4 +48,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ScorehostError, _scorehost_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)

@@ -8,6 +8,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.context import reset_request_id, set_request_id
+from app.web.errors import unexpected_response
 
 MAX_LENGTH = 100  # Azure ML's server refuses longer ids too
 access_log = logging.getLogger("scorehost.access")
@@ -23,7 +24,8 @@ def _pick(scope: Scope) -> str:
 
 
 class RequestIdMiddleware:
-    """Sets the request id, echoes it in the response, and writes the access log line.
+    """Sets the request id, echoes it in the response, writes the access log line, and answers
+    a bug anywhere below with a 500 that still carries the id.
 
     Pure ASGI (not BaseHTTPMiddleware) so large bodies stream through untouched."""
 
@@ -36,11 +38,12 @@ class RequestIdMiddleware:
             return
         request_id = _pick(scope)
         token = set_request_id(request_id)
-        started, status, sent = time.perf_counter(), 500, 0
+        started_at, status, sent, started = time.perf_counter(), 500, 0, False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, sent
+            nonlocal status, sent, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["x-ms-request-id"] = request_id
@@ -50,9 +53,13 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if started:
+                raise  # a response is under way: nothing more can be sent
+            await unexpected_response(exc)(scope, receive, send_with_id)
         finally:
             client = (scope.get("client") or ("-",))[0]
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed_ms = (time.perf_counter() - started_at) * 1000
             access_log.info(
                 '%s "%s %s" %d %.1f ms %d B',
                 client,

@@ -64,6 +64,8 @@ _OPENAPI: dict[str, Any] = {
 
 
 @router.post("/score", summary="Score with run()", openapi_extra=_OPENAPI)
+# Answered, not redirected: a redirect would build its Location from the caller's Host header.
+@router.post("/score/", include_in_schema=False)
 async def score(request: Request, scoring: ScoringDep, settings: SettingsDep) -> Response:
     body = await read_limited(request, settings.max_body_bytes, settings.body_timeout_s)
     return score_response(await scoring.score(body, request.headers))

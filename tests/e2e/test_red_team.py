@@ -1,0 +1,124 @@
+"""What a red-team pass found, each case against the real server over a real socket (loopback,
+bounded in time and size): no 5xx for a caller's mistake, probes answering throughout, nothing
+a caller sends can forge a log line or steer a redirect."""
+
+import io
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from tests.paths import SCRIPTS, TUTORIAL_SCRIPT
+from tests.servers import ServerProcess, StartServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def tutorial_server(start_server: StartServer, mnist_model_dir: Path) -> ServerProcess:
+    return start_server("--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir)
+
+
+def test_diagnosing_a_large_failing_body_never_stalls_the_probes(
+    tutorial_server: ServerProcess,
+) -> None:
+    rows = [[0.5] * 784 for _ in range(5_000)]
+    rows[4_321][17] = float("nan")
+    body = json.dumps({"data": rows}, allow_nan=True).encode()  # ~30 MB, one NaN
+    worst, stop = [0.0], threading.Event()
+
+    def probe() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            assert httpx.get(f"{tutorial_server.url}/", timeout=10).status_code == 200
+            worst[0] = max(worst[0], time.monotonic() - started)
+            time.sleep(0.05)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        answer = httpx.post(f"{tutorial_server.url}/score", content=body, timeout=120)
+    finally:
+        stop.set()
+        prober.join()
+    assert answer.status_code == 422
+    assert "row 4321, column 17 is nan" in answer.json()["message"]
+    assert worst[0] < 1.5, f"GET / took {worst[0]:.2f} s while the body was diagnosed"
+
+
+def test_a_client_that_hangs_up_mid_body_is_not_a_server_error(
+    tutorial_server: ServerProcess,
+) -> None:
+    port = int(tutorial_server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000\r\nx-ms-request-id: hangup-1\r\n\r\n" + b'{"data": [[0.5'
+        )
+    tutorial_server.wait_for_log("hangup-1")
+    tutorial_server.wait_for_log('"POST /score" 499')
+    log = tutorial_server.log()
+    assert "Traceback" not in log and "ERROR" not in log
+    assert "The client closed the connection after sending 14 of 100000 bytes" in log
+    metrics = httpx.get(f"{tutorial_server.url}/metrics").text
+    assert 'status="500"' not in metrics and 'status="499"' in metrics
+
+
+def test_control_characters_in_a_path_cannot_forge_log_lines(
+    tutorial_server: ServerProcess,
+) -> None:
+    forged = "2026-01-01 00:00:00,000 CRITICAL FORGED"
+    httpx.get(f"{tutorial_server.url}/x%0a{forged.replace(' ', '%20')}")
+    tutorial_server.wait_for_log("FORGED")
+    lines = tutorial_server.log().splitlines()
+    assert not any(line.startswith(forged) for line in lines)
+    assert any("/x\\x0a" + forged in line for line in lines)
+
+
+def _npy(array: np.ndarray, declared: tuple[int, ...] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    data = buffer.getvalue()
+    if declared is None:
+        return data
+    return data.replace(repr(array.shape).encode(), repr(declared).encode(), 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (_npy(np.zeros((1, 3)), declared=(100_000_000_000, 3)), "declares shape (100000000000, 3)"),
+        (_npy(np.zeros((1, 3)), declared=(1, 3, 1_000_000_000_000)), "declares shape"),
+        (_npy(np.zeros((0, 3))), "send at least one row"),
+    ],
+)
+def test_npy_bodies_that_lie_or_hold_nothing_are_the_callers_mistake(
+    start_server: StartServer, body: bytes, message: str
+) -> None:
+    server = start_server("--entry-script", SCRIPTS / "typed_sum.py")
+    answer = httpx.post(
+        f"{server.url}/score",
+        content=body,
+        headers={"content-type": "application/x-npy", "x-ms-request-id": "npy-1"},
+    )
+    assert answer.status_code == 422
+    assert message in answer.json()["message"]
+    assert answer.json()["request_id"] == answer.headers["x-ms-request-id"] == "npy-1"
+
+
+def test_a_trailing_slash_is_answered_never_redirected_by_host(
+    tutorial_server: ServerProcess,
+) -> None:
+    body = json.dumps({"data": [[0.0] * 784]})
+    answer = httpx.post(
+        f"{tutorial_server.url}/score/", content=body, headers={"Host": "evil.example"}
+    )
+    assert answer.status_code == 200
+    assert "location" not in answer.headers
+    other = httpx.get(f"{tutorial_server.url}/health/ready/", headers={"Host": "evil.example"})
+    assert "evil.example" not in other.headers.get("location", "")
