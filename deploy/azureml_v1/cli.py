@@ -93,7 +93,7 @@ def _where(config: WebserviceConfig) -> str:
 
 
 def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerCli) -> int:
-    from deploy.azureml_v1 import sdk
+    from deploy.azureml_v1 import payload, sdk
 
     ids = WorkspaceIds.from_file(args.workspace_config, placeholders=True)
     image_ref, push_steps = planned_image(config, docker, config.registry or "<workspace registry>")
@@ -106,7 +106,7 @@ def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerC
         f"wait up to {config.timeout_s} s, then read back from the container's log what it serves",
     ]
     password = registry_password(config.registry_username, {}, dry_run=True)
-    body = sdk.request_body(sdk.offline_workspace(ids), config, image_ref, models, password)
+    body = payload.request_body(sdk.offline_workspace(ids), config, image_ref, models, password)
     plan = {"plan": steps, "request_body": body, "preflight": preflight(config)}
     print(json.dumps(plan, indent=2, default=str))
     return 0
