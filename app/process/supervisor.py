@@ -7,6 +7,7 @@ Workers are forked from this process after it has imported the server and the li
 SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, starts with
 those imports done, so it is ready sooner and shares their memory pages."""
 
+import contextlib
 import gc
 import importlib
 import logging
@@ -66,6 +67,9 @@ class Supervisor:
         self._stopping = threading.Event()
         self._workers: list[BaseProcess] = []
         self._deaths: deque[float] = deque()
+        # A signal writes here, so the watch loop wakes at once instead of at its next timeout.
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
 
     def _start_worker(self, sock: socket.socket) -> BaseProcess:
         process = _fork.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
@@ -76,6 +80,8 @@ class Supervisor:
     def _on_signal(self, signum: int, _: FrameType | None) -> None:
         log.info("Received %s; stopping workers", signal.Signals(signum).name)
         self._stopping.set()
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._wake_w, b"!")
 
     def run(self) -> int:
         metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
@@ -101,15 +107,20 @@ class Supervisor:
         try:
             self._workers = [self._start_worker(sock) for _ in range(self._settings.workers)]
             exit_code = self._watch(sock)
+            # Stop accepting at once: with this copy closed, the listener closes as each worker
+            # closes its own on SIGTERM, so a new arrival is refused instead of queued unserved.
+            sock.close()
             self._stop_all()
         finally:
             sock.close()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
             shutil.rmtree(metrics_dir, ignore_errors=True)
         return exit_code
 
     def _watch(self, sock: socket.socket) -> int:
         while not self._stopping.is_set():
-            wait([worker.sentinel for worker in self._workers], timeout=0.5)
+            wait([self._wake_r, *(worker.sentinel for worker in self._workers)], timeout=0.5)
             for index, worker in enumerate(self._workers):
                 if worker.is_alive() or self._stopping.is_set():
                     continue

@@ -4,6 +4,7 @@ a caller sends can forge a log line or steer a redirect."""
 
 import io
 import json
+import signal
 import socket
 import threading
 import time
@@ -122,3 +123,33 @@ def test_a_trailing_slash_is_answered_never_redirected_by_host(
     assert "location" not in answer.headers
     other = httpx.get(f"{tutorial_server.url}/health/ready/", headers={"Host": "evil.example"})
     assert "evil.example" not in other.headers.get("location", "")
+
+
+def test_during_a_sigterm_drain_new_arrivals_are_refused_at_once_and_in_flight_finish(
+    start_server: StartServer,
+) -> None:
+    server = start_server("--entry-script", SCRIPTS / "slow_run.py", "--workers", "2")
+    results: list[httpx.Response] = []
+    request = threading.Thread(
+        target=lambda: results.append(
+            httpx.post(f"{server.url}/score", content='{"sleep": 3}', timeout=20)
+        )
+    )
+    request.start()
+    server.wait_in_flight(1)
+    server.process.send_signal(signal.SIGTERM)
+    server.wait_for_log("Received SIGTERM")
+    deadline = time.monotonic() + 2
+    refused = False
+    while time.monotonic() < deadline and not refused:
+        try:  # a fresh connection: before the fix it was queued, hung, then reset
+            httpx.post(f"{server.url}/score", content='{"sleep": 0}', timeout=5)
+        except httpx.ConnectError:
+            refused = True
+        except httpx.TransportError as exc:
+            raise AssertionError(f"a new arrival was not refused but {exc!r}") from exc
+        time.sleep(0.05)
+    assert refused, "new connections were still accepted 2 s into the drain"
+    request.join()
+    assert results[0].json() == {"slept": 3}  # the request in flight finished
+    assert server.wait_exit(30) == 0
