@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(128 * 1024 * 1024, gt=0, validation_alias=_env("MAX_BODY_BYTES"))
     """Largest request body accepted (413 beyond); the 10,000-row MNIST request is ~61 MB."""
 
+    max_header_bytes: int = Field(64 * 1024, ge=4096, validation_alias=_env("MAX_HEADER_BYTES"))
+    """Largest request line plus headers; past it the connection is answered 431 and closed."""
+
+    header_timeout_s: float = Field(10.0, gt=0, validation_alias=_env("HEADER_TIMEOUT_S"))
+    """Longest a connection may take to send a request's headers (or anything at all): 408."""
+
+    max_connections: int = Field(1000, ge=1, validation_alias=_env("MAX_CONNECTIONS"))
+    """Open connections per worker past which new requests get 503 (uvicorn's limit)."""
+
     debug: bool = Field(False, validation_alias=_env("DEBUG"))
     """Put tracebacks of failing run() calls into error responses (never in production)."""
 

@@ -9,6 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.process import exit_codes, logs
+from app.process.http_limits import limited_protocol
 from app.scoring.service import ScoringService, Status
 from app.settings import Settings
 from app.web.app import create_app
@@ -24,6 +25,8 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
         log_config=None,  # keep our logging setup (request ids, stdout)
         access_log=False,  # the request-id middleware writes the access line
         timeout_graceful_shutdown=max(1, round(settings.graceful_timeout_s)),
+        http=limited_protocol(settings.max_header_bytes, settings.header_timeout_s),
+        limit_concurrency=settings.max_connections,
         lifespan="on",
     )
 
