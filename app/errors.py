@@ -74,6 +74,10 @@ class NotReady(ScorehostError):
         self.retry_after_s = retry_after_s
 
 
+class Overloaded(NotReady):
+    """Too many large bodies at once for this worker's memory: retry shortly."""
+
+
 class ScoringTimeout(ScorehostError):
     """run(), or the wait for a free worker, exceeded SCORING_TIMEOUT_MS."""
 

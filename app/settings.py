@@ -4,8 +4,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.process.memory import body_budget, container_memory, default_body_limit
 
 DEFAULT_PORT = 5001  # Azure ML's DOCKER_IMAGE_HTTP_PORT
 
@@ -49,7 +51,11 @@ class Settings(BaseSettings):
     """run() calls one worker makes at once; 1 because most score.py files are not thread-safe."""
 
     max_body_bytes: int = Field(128 * 1024 * 1024, gt=0, validation_alias=_env("MAX_BODY_BYTES"))
-    """Largest request body accepted (413 beyond); the 10,000-row MNIST request is ~61 MB."""
+    """Largest request body accepted (413 beyond); default: what the memory allows, at most
+    128 MiB (docs/operations.md has the formula); the 10,000-row MNIST request is ~61 MB."""
+
+    memory_limit_bytes: int | None = Field(None, gt=0, validation_alias=_env("MEMORY_LIMIT_BYTES"))
+    """Memory the server may use; default: the container's cgroup limit, else the machine's."""
 
     max_header_bytes: int = Field(64 * 1024, ge=4096, validation_alias=_env("MAX_HEADER_BYTES"))
     """Largest request line plus headers; past it the connection is answered 431 and closed."""
@@ -112,6 +118,18 @@ class Settings(BaseSettings):
 
     metrics_dir: Path | None = Field(None, validation_alias=_env("METRICS_DIR"))
     """Where worker processes share metrics; the supervisor sets it (a fresh temp folder)."""
+
+    @model_validator(mode="after")
+    def _memory_bounds_bodies(self) -> "Settings":
+        if "max_body_bytes" not in self.model_fields_set:
+            memory = self.memory_limit_bytes or container_memory()
+            self.max_body_bytes = default_body_limit(memory, self.workers)
+        return self
+
+    def body_budget(self) -> int:
+        """Bytes of bodies one worker takes in at once (at least one body of the limit)."""
+        memory = self.memory_limit_bytes or container_memory()
+        return max(self.max_body_bytes, body_budget(memory, self.workers))
 
     @field_validator("cors_origins", "preload", mode="before")
     @classmethod

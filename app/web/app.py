@@ -12,6 +12,7 @@ from app import __version__
 from app.scoring.entry_script import EntryScriptError
 from app.scoring.service import ScoringService
 from app.settings import Settings
+from app.web.admission import BodyAdmission
 from app.web.auth import KeyCheck
 from app.web.errors import install_error_handlers
 from app.web.metrics import Metrics, MetricsMiddleware
@@ -57,6 +58,7 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     )
     app.state.settings = settings
     app.state.scoring = scoring
+    app.state.admission = BodyAdmission(settings.body_budget())
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:

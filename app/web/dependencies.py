@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 
 from app.scoring.service import ScoringService
 from app.settings import Settings
+from app.web.admission import BodyAdmission
 
 
 async def get_scoring(request: Request) -> ScoringService:
@@ -18,5 +19,11 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_admission(request: Request) -> BodyAdmission:
+    admission: BodyAdmission = request.app.state.admission
+    return admission
+
+
 ScoringDep = Annotated[ScoringService, Depends(get_scoring)]
+AdmissionDep = Annotated[BodyAdmission, Depends(get_admission)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -204,3 +204,31 @@ def test_past_the_connection_limit_requests_get_503(start_server: StartServer) -
     while httpx.post(f"{server.url}/score", content="x").status_code == 503:
         assert time.monotonic() < deadline, "the limit did not lift once connections closed"
         time.sleep(0.05)
+
+
+def test_concurrent_large_bodies_beyond_the_memory_budget_get_503(
+    start_server: StartServer,
+) -> None:
+    # 860 MB of memory: (860 x 0.85 - 250) / 16, a budget of about 30 MB of bodies at once
+    server = start_server(
+        "--entry-script",
+        SCRIPTS / "slow_run.py",
+        "--max-concurrent-runs",
+        "2",
+        env={"SCOREHOST_MEMORY_LIMIT_BYTES": str(860 * 2**20)},
+    )
+    body = json.dumps({"sleep": 2, "pad": "x" * (20 * 2**20)})
+    first: list[httpx.Response] = []
+    holder = threading.Thread(
+        target=lambda: first.append(httpx.post(f"{server.url}/score", content=body, timeout=30))
+    )
+    holder.start()
+    server.wait_in_flight(1)
+    second = httpx.post(f"{server.url}/score", content=body, timeout=30)
+    holder.join()
+    served, refused = sorted([first[0], second], key=lambda answer: answer.status_code)
+    assert (served.status_code, refused.status_code) == (200, 503)
+    assert refused.headers["retry-after"] == "1"
+    assert "busy with other large requests" in refused.json()["message"]
+    small = httpx.post(f"{server.url}/score", content='{"sleep": 0}')
+    assert small.status_code == 200

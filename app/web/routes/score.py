@@ -4,9 +4,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.background import BackgroundTask
 
+from app.process.memory import return_freed_memory
+from app.web.admission import LARGE_BODY
 from app.web.body import read_limited
-from app.web.dependencies import ScoringDep, SettingsDep
+from app.web.dependencies import AdmissionDep, ScoringDep, SettingsDep
 from app.web.responses import score_response
 
 router = APIRouter(tags=["scoring"])
@@ -66,6 +69,14 @@ _OPENAPI: dict[str, Any] = {
 @router.post("/score", summary="Score with run()", openapi_extra=_OPENAPI)
 # Answered, not redirected: a redirect would build its Location from the caller's Host header.
 @router.post("/score/", include_in_schema=False)
-async def score(request: Request, scoring: ScoringDep, settings: SettingsDep) -> Response:
-    body = await read_limited(request, settings.max_body_bytes, settings.body_timeout_s)
-    return score_response(await scoring.score(body, request.headers))
+async def score(
+    request: Request, scoring: ScoringDep, settings: SettingsDep, admission: AdmissionDep
+) -> Response:
+    declared = request.headers.get("content-length", "")
+    size = int(declared) if declared.isdigit() else settings.max_body_bytes
+    with admission.admit(min(size, settings.max_body_bytes)):
+        body = await read_limited(request, settings.max_body_bytes, settings.body_timeout_s)
+        response = score_response(await scoring.score(body, request.headers))
+    if size >= LARGE_BODY:  # after the answer is sent, and the body and its copies are gone
+        response.background = BackgroundTask(return_freed_memory)
+    return response

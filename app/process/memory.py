@@ -1,0 +1,60 @@
+"""How much memory the server may use, and what that allows a request body to be.
+
+A body costs far more than its size while run() works on it: the tutorial's score.py holds the
+bytes, the text, json.loads' Python lists of floats and numpy's array at once. Measured on the
+tutorial's script (docs/operations.md): a worker's peak grows by 9-11x the body for short
+numbers, and a red-team run saw 14.8x for a 127 MB body. The budget uses 16x:
+
+    per worker  = (memory x 0.85 - 100 MB for the supervisor) / workers - 150 MB idle worker
+    body limit  = min(128 MiB, per worker / 16)      # the default of max_body_bytes
+    in flight   = per worker / 16 bytes of bodies at once per worker (past it: 503, retry)
+
+`memory` is the container's cgroup limit (v2 memory.max, v1 memory.limit_in_bytes), else the
+machine's RAM, unless SCOREHOST_MEMORY_LIMIT_BYTES says otherwise."""
+
+import ctypes
+import ctypes.util
+import os
+from pathlib import Path
+
+BYTES_PER_BODY_BYTE = 16
+SHARE = 0.85  # of the container's memory; the rest is headroom for the kernel and page cache
+SUPERVISOR_BYTES = 100 * 2**20
+IDLE_WORKER_BYTES = 150 * 2**20
+MAX_DEFAULT_BODY = 128 * 2**20
+MIN_BODY = 2**20
+_CGROUP_FILES = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+_NO_LIMIT = 2**60  # cgroup v1 writes a huge number for "unlimited"
+
+
+def container_memory(cgroup_files: tuple[Path, ...] = _CGROUP_FILES) -> int:
+    for path in cgroup_files:
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < _NO_LIMIT:
+            return int(text)
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def body_budget(memory: int, workers: int) -> int:
+    """Bytes of request bodies one worker can hold at once within its share of `memory`."""
+    per_worker = (memory * SHARE - SUPERVISOR_BYTES) / workers - IDLE_WORKER_BYTES
+    return max(MIN_BODY, int(per_worker / BYTES_PER_BODY_BYTE))
+
+
+def default_body_limit(memory: int, workers: int) -> int:
+    return min(MAX_DEFAULT_BODY, body_budget(memory, workers))
+
+
+def return_freed_memory() -> None:
+    """Hand the heap freed by a large request back to the system (glibc keeps it otherwise)."""
+    name = ctypes.util.find_library("c")
+    if name is not None:
+        libc = ctypes.CDLL(name)
+        if hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
