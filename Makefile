@@ -14,7 +14,7 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest k8s-check clean image compose-up compose-down soak bench
+.PHONY: help install model serve test lint typecheck pytest k8s-check clean image compose-up compose-down soak bench redteam
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ bench: $(MODEL)  ## compare with azmlinfsrv and MLServer in one run; writes docs
 
 soak: $(MODEL)  ## 5-minute load run, good and bad requests mixed (not in CI)
 	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}
+
+redteam: $(MODEL)  ## the red-team cases against a real server, as a table (not in CI)
+	$(BIN)/python -m bench.redteam
 
 clean:  ## remove the venv, trained models and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) models .mypy_cache .pytest_cache .ruff_cache *.egg-info
