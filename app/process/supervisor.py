@@ -67,9 +67,7 @@ class Supervisor:
         self._stopping = threading.Event()
         self._workers: list[BaseProcess] = []
         self._deaths: deque[float] = deque()
-        # A signal writes here, so the watch loop wakes at once instead of at its next timeout.
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_w, False)
+        self._wake_r = self._wake_w = -1  # a pipe while running: see run()
 
     def _start_worker(self, sock: socket.socket) -> BaseProcess:
         process = _fork.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
@@ -93,6 +91,9 @@ class Supervisor:
         # Preloaded objects live for the whole process: keep them out of every worker's garbage
         # collections (which parsing a large body triggers often) and off copy-on-write pages.
         gc.freeze()
+        # A signal writes to this pipe, so the watch loop wakes at once, not at its next timeout.
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         sock = _bind(self._settings)
