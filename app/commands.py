@@ -10,6 +10,10 @@ SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler = Callable[[argparse.Namespace], int]
 
 
+class UsageError(Exception):
+    """Bad settings or arguments: reported in one line, exit code 2."""
+
+
 @dataclass(frozen=True)
 class CommandGroup:
     """`register` adds subcommands, each with `set_defaults(handler=...)`."""

@@ -7,14 +7,9 @@ import sys
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from app.commands import CommandGroup, SubParsers
+from app.commands import CommandGroup, SubParsers, UsageError
 from app.flags import add_model_flags, given
 from app.settings import Settings
-
-
-class UsageError(Exception):
-    """Bad settings or arguments: reported in one line, exit code 2."""
-
 
 # Internal, or set by the supervisor itself.
 _NOT_FLAGS = frozenset({"metrics_dir"})

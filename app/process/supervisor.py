@@ -8,6 +8,7 @@ SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, 
 those imports done, so it is ready sooner and shares their memory pages."""
 
 import contextlib
+import errno
 import gc
 import importlib
 import logging
@@ -25,6 +26,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
 
+from app.commands import UsageError
 from app.process import exit_codes, logs
 from app.settings import Settings
 
@@ -51,11 +53,25 @@ def _preload(modules: list[str]) -> None:
             log.debug("Not preloading %s: %s", name, exc)
 
 
+class BindError(UsageError):
+    """The address cannot be listened on; the message names it and the way out."""
+
+
 def _bind(settings: Settings) -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        sock.close()
+        where = f"{settings.host}:{settings.port}"
+        if exc.errno == errno.EADDRINUSE:
+            raise BindError(
+                f"port {settings.port} is in use ({where}): stop what listens there, or pick "
+                "another with --port (make serve PORT=...)"
+            ) from None
+        raise BindError(f"cannot listen on {where}: {exc.strerror} (set --host)") from None
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
@@ -91,12 +107,12 @@ class Supervisor:
         # Preloaded objects live for the whole process: keep them out of every worker's garbage
         # collections (which parsing a large body triggers often) and off copy-on-write pages.
         gc.freeze()
+        sock = _bind(self._settings)
         # A signal writes to this pipe, so the watch loop wakes at once, not at its next timeout.
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
-        sock = _bind(self._settings)
         log.info(
             "Serving %s (model dir %s) on http://%s:%d with %d worker(s)",
             self._settings.entry_script_path,

@@ -5,6 +5,7 @@ import inspect
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,17 @@ class UserScript:
         if "model" in counts:
             return counts["model"]
         return next(iter(counts.values())) if len(set(counts.values())) == 1 else None
+
+
+def user_frames(error: EntryScriptError, folder: Path) -> list[str]:
+    """Where in the user's own files (the script's folder) the cause of `error` was raised:
+    `file:line in function: code`, innermost last; scorehost's and libraries' frames left out."""
+    cause = error.__cause__
+    if cause is None:
+        return []
+    frames = traceback.extract_tb(cause.__traceback__)
+    mine = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(folder)]
+    return [f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}" for frame in mine]
 
 
 def _typed_input(run_function: Callable[..., Any]) -> TypedInput | None:

@@ -1,6 +1,7 @@
 """Runs blocking user code off the event loop, a bounded number at once, under a deadline."""
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -28,7 +29,8 @@ class RunExecutor:
         self.stuck = False
 
     async def call(self, function: Callable[[], T], timeout_s: float) -> T:
-        future = self._pool.submit(function)
+        # In the caller's context: the script's own log lines carry the request's id.
+        future = self._pool.submit(contextvars.copy_context().run, function)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout_s)
         except TimeoutError:

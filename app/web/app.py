@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.scoring.entry_script import EntryScriptError
+from app.scoring.entry_script import EntryScriptError, user_frames
 from app.scoring.service import ScoringService
 from app.settings import Settings
 from app.web.admission import BodyAdmission
@@ -34,8 +34,13 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     async def start() -> None:
         try:
             await scoring.start()
-        except EntryScriptError:
-            log.exception("The scoring script cannot be served; stopping")
+        except EntryScriptError as exc:
+            if settings.debug:
+                log.exception("The scoring script cannot be served; stopping")
+            else:  # the cause and the user's own lines; --debug shows the whole traceback
+                log.error("The scoring script cannot be served; stopping: %s", exc)
+                for frame in user_frames(exc, settings.entry_script_path.parent):
+                    log.error("  at %s", frame)
             on_fatal()
             return
         metrics.init_seconds.set(scoring.init_seconds or 0.0)

@@ -53,3 +53,11 @@ def test_json_logs_carry_the_request_id(start_server: StartServer) -> None:
     failure = next(line for line in tagged if line["message"] == "run() failed")
     assert failure["level"] == "ERROR"
     assert "ZeroDivisionError" in failure["exc_info"]
+
+
+def test_the_scripts_own_log_lines_carry_the_request_id(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "logs_in_run.py")
+    httpx.post(f"{server.url}/score", content="abc", headers={"x-ms-request-id": "mine-7"})
+    server.wait_for_log("scoring abc")
+    line = next(line for line in server.log().splitlines() if "scoring abc" in line)
+    assert "[mine-7]" in line

@@ -1,5 +1,7 @@
 """A script that cannot be served stops the server at once, saying which file and why."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -74,3 +76,46 @@ def test_an_unreadable_api_keys_file_exits_2_saying_why(
     )
     assert server.wait_exit(30) == 2
     assert f"API keys file {tmp_path} cannot be read: Is a directory" in server.log()
+
+
+def test_a_failing_init_shows_the_cause_and_the_users_own_lines(
+    start_server: StartServer,
+) -> None:
+    server = start_server("--entry-script", SCRIPTS / "init_raises.py", wait=False)
+    assert server.wait_exit(60) == 3
+    log = server.log()
+    assert "init_raises.py failed: RuntimeError: model file is corrupt" in log
+    assert f"at {SCRIPTS / 'init_raises.py'}:2 in init: raise RuntimeError" in log
+    assert "Traceback" not in log and "asyncio" not in log and "concurrent" not in log
+
+    debug = start_server("--entry-script", SCRIPTS / "init_raises.py", "--debug", wait=False)
+    assert debug.wait_exit(60) == 3
+    assert "Traceback (most recent call last)" in debug.log()
+
+
+def test_a_port_in_use_is_one_line_naming_the_port_and_the_flag(
+    start_server: StartServer,
+) -> None:
+    first = start_server("--entry-script", SCRIPTS / "echo.py")
+    port = first.url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--entry-script",
+            str(SCRIPTS / "echo.py"),
+            "--port",
+            port,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"scorehost serve: error: port {port} is in use (127.0.0.1:{port}): stop what listens "
+        "there, or pick another with --port (make serve PORT=...)\n"
+    )

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser, command_groups
-from app.serve_command import UsageError, serve_settings
+from app.commands import UsageError
+from app.serve_command import serve_settings
 from tests.http_fakes import local_server, reply
 from tests.paths import SCRIPTS
 
