@@ -38,7 +38,10 @@ def _help(name: str, info: FieldInfo, env_names: EnvNames | None) -> str:
     text = " ".join((info.description or "").split())
     facts = []
     default = _default(info)
-    if default not in (None, [], {}):
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if "default_text" in extra:  # a default computed at run time, described in words
+        facts.append(f"default: {extra['default_text']}")
+    elif default not in (None, [], {}):
         shown = ",".join(map(str, default)) if isinstance(default, list) else default
         facts.append(f"default: {shown}")
     if env_names is not None:

@@ -50,7 +50,12 @@ class Settings(BaseSettings):
     max_concurrent_runs: int = Field(1, ge=1, le=256, validation_alias=_env("MAX_CONCURRENT_RUNS"))
     """run() calls one worker makes at once; 1 because most score.py files are not thread-safe."""
 
-    max_body_bytes: int = Field(128 * 1024 * 1024, gt=0, validation_alias=_env("MAX_BODY_BYTES"))
+    max_body_bytes: int = Field(
+        128 * 1024 * 1024,
+        gt=0,
+        validation_alias=_env("MAX_BODY_BYTES"),
+        json_schema_extra={"default_text": "from memory, at most 134217728"},
+    )
     """Largest request body accepted (413 beyond); default: what the memory allows, at most
     128 MiB (docs/operations.md has the formula); the 10,000-row MNIST request is ~61 MB."""
 
