@@ -5,8 +5,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -68,6 +69,24 @@ class ServerProcess:
 
     def wait_in_flight(self, count: int, deadline_s: float = 30) -> None:
         wait_in_flight(self.url, count, deadline_s)
+
+    def score_in_flight(self, content: str, timeout_s: float = 30) -> Callable[[], httpx.Response]:
+        """POST /score from a thread and return once the server counts it in flight; the
+        returned call waits for the answer."""
+        answers: list[httpx.Response] = []
+        thread = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(f"{self.url}/score", content=content, timeout=timeout_s)
+            )
+        )
+        thread.start()
+        self.wait_in_flight(1)
+
+        def answer() -> httpx.Response:
+            thread.join()
+            return answers[0]
+
+        return answer
 
     def wait_exit(self, timeout_s: float = 60) -> int:
         return self.process.wait(timeout=timeout_s)

@@ -171,15 +171,7 @@ def test_unknown_path_and_wrong_method_get_json_errors(start_server: StartServer
 
 def test_sigterm_finishes_the_request_in_flight_then_exits_0(start_server: StartServer) -> None:
     server = start_server("--entry-script", SCRIPTS / "slow_run.py")
-    results: list[httpx.Response] = []
-    request = threading.Thread(
-        target=lambda: results.append(
-            httpx.post(f"{server.url}/score", content='{"sleep": 1}', timeout=10)
-        )
-    )
-    request.start()
-    server.wait_in_flight(1)
+    answer = server.score_in_flight('{"sleep": 1}', timeout_s=10)
     server.process.send_signal(signal.SIGTERM)
-    request.join()
-    assert results[0].json() == {"slept": 1}
+    assert answer().json() == {"slept": 1}
     assert server.wait_exit(15) == 0

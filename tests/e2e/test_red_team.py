@@ -129,14 +129,7 @@ def test_during_a_sigterm_drain_new_arrivals_are_refused_at_once_and_in_flight_f
     start_server: StartServer,
 ) -> None:
     server = start_server("--entry-script", SCRIPTS / "slow_run.py", "--workers", "2")
-    results: list[httpx.Response] = []
-    request = threading.Thread(
-        target=lambda: results.append(
-            httpx.post(f"{server.url}/score", content='{"sleep": 3}', timeout=20)
-        )
-    )
-    request.start()
-    server.wait_in_flight(1)
+    answer = server.score_in_flight('{"sleep": 3}', timeout_s=20)
     server.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 10
     while server.log().count("Shutting down") < 2:  # both workers have closed their listeners
@@ -146,8 +139,7 @@ def test_during_a_sigterm_drain_new_arrivals_are_refused_at_once_and_in_flight_f
     # connection, nobody served it, and it hung until the supervisor exited and reset it.
     with pytest.raises(httpx.ConnectError):
         httpx.post(f"{server.url}/score", content='{"sleep": 0}', timeout=5)
-    request.join()
-    assert results[0].json() == {"slept": 3}  # the request in flight finished
+    assert answer().json() == {"slept": 3}  # the request in flight finished
     assert server.wait_exit(30) == 0
 
 
