@@ -126,15 +126,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _memory_bounds_bodies(self) -> "Settings":
+        if self.memory_limit_bytes is None:
+            self.memory_limit_bytes = container_memory()  # read once; workers get a copy
         if "max_body_bytes" not in self.model_fields_set:
-            memory = self.memory_limit_bytes or container_memory()
-            self.max_body_bytes = default_body_limit(memory, self.workers)
+            self.max_body_bytes = default_body_limit(self.memory_limit_bytes, self.workers)
         return self
 
     def body_budget(self) -> int:
         """Bytes of bodies one worker takes in at once (at least one body of the limit)."""
-        memory = self.memory_limit_bytes or container_memory()
-        return max(self.max_body_bytes, body_budget(memory, self.workers))
+        assert self.memory_limit_bytes is not None  # filled in by _memory_bounds_bodies
+        return max(self.max_body_bytes, body_budget(self.memory_limit_bytes, self.workers))
 
     @field_validator("cors_origins", "preload", mode="before")
     @classmethod

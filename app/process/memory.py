@@ -14,6 +14,7 @@ machine's RAM, unless SCOREHOST_MEMORY_LIMIT_BYTES says otherwise."""
 
 import ctypes
 import ctypes.util
+import functools
 import os
 from pathlib import Path
 
@@ -51,10 +52,15 @@ def default_body_limit(memory: int, workers: int) -> int:
     return min(MAX_DEFAULT_BODY, body_budget(memory, workers))
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    # find_library runs ldconfig in a subprocess: once per process, not once per request.
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name is not None else None
+
+
 def return_freed_memory() -> None:
     """Hand the heap freed by a large request back to the system (glibc keeps it otherwise)."""
-    name = ctypes.util.find_library("c")
-    if name is not None:
-        libc = ctypes.CDLL(name)
-        if hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)

@@ -98,6 +98,8 @@ class Supervisor:
             os.write(self._wake_w, b"!")
 
     def run(self) -> int:
+        # First: a port in use ends the command before anything is made or imported.
+        sock = _bind(self._settings)
         metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
         # prometheus_client reads this when it is imported, in each worker.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
@@ -107,7 +109,6 @@ class Supervisor:
         # Preloaded objects live for the whole process: keep them out of every worker's garbage
         # collections (which parsing a large body triggers often) and off copy-on-write pages.
         gc.freeze()
-        sock = _bind(self._settings)
         # A signal writes to this pipe, so the watch loop wakes at once, not at its next timeout.
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)

@@ -23,7 +23,7 @@ from azure.mgmt.containerinstance.models import (
 )
 
 from deploy.container_instance.config import ContainerInstanceConfig
-from deploy.shared.errors import RolloutFailed
+from deploy.shared.errors import RolloutFailed, azure_reason
 from deploy.shared.waits import wait_for
 
 CONTAINER = "scorehost"
@@ -115,10 +115,8 @@ class ContainerGroups:
                 None,
             )
         except Exception as exc:  # Azure's reason, whatever the SDK raised
-            message = getattr(exc, "message", None) or str(exc)
             raise RolloutFailed(
-                f"cannot use resource group {config.resource_group}: {type(exc).__name__}: "
-                f"{message}"
+                f"cannot use resource group {config.resource_group}: {azure_reason(exc)}"
             ) from exc
 
     def create(self, config: ContainerInstanceConfig, group: ContainerGroup) -> ContainerGroup:

@@ -32,7 +32,7 @@ from deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_comman
 from deploy.shared.image import planned_image, pushed_image, registry_password
 from deploy.shared.registry import DockerCli
 from deploy.shared.smoke import SAMPLE, smoke_test
-from deploy.shared.workspace import check_subscription_id
+from deploy.shared.workspace import PLACEHOLDER_SUBSCRIPTION, check_subscription_id
 
 PLACEHOLDER_KEYS = ("<secure: primary key>", "<secure: secondary key>")
 
@@ -67,7 +67,7 @@ def _subscription(config: ContainerInstanceConfig, environ: dict[str, str], dry:
         except ValueError as exc:
             raise ConfigError(f"subscription_id (or AZURE_SUBSCRIPTION_ID): {exc}") from None
     if dry:
-        return "00000000-0000-0000-0000-000000000000"
+        return PLACEHOLDER_SUBSCRIPTION
     raise ConfigError(
         "subscription_id: set it in the TOML file, --subscription-id or AZURE_SUBSCRIPTION_ID"
     )

@@ -48,6 +48,12 @@ def run_command(command: Callable[[], int]) -> int:
         return EXIT_DEPLOY_FAILED
 
 
+def azure_reason(exc: BaseException) -> str:
+    """`Type: message`, with Azure's own message where the SDK's exception carries one."""
+    message = getattr(exc, "message", None)
+    return f"{type(exc).__name__}: {message}" if message else describe(exc)
+
+
 def describe(exc: BaseException) -> str:
     try:
         return f"{type(exc).__name__}: {exc}"

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from deploy.shared.errors import RolloutFailed
+from deploy.shared.errors import RolloutFailed, azure_reason
 
 
 def wait_for(poller: Any, what: str, timeout_s: float, logs: Callable[[], str] = str) -> Any:
@@ -17,5 +17,4 @@ def wait_for(poller: Any, what: str, timeout_s: float, logs: Callable[[], str] =
     except RolloutFailed:
         raise
     except Exception as exc:  # Azure's reason, whatever the SDK raised
-        message = getattr(exc, "message", None) or str(exc)
-        raise RolloutFailed(f"{what} failed: {type(exc).__name__}: {message}", logs()) from exc
+        raise RolloutFailed(f"{what} failed: {azure_reason(exc)}", logs()) from exc

@@ -10,13 +10,13 @@ from deploy.shared.errors import ConfigError
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _FIELDS = ("subscription_id", "resource_group", "workspace_name")
-_PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
 def check_subscription_id(value: str) -> str:
     if not _GUID.match(value):
         raise ValueError(
-            f"{value!r} is not a subscription id (a GUID like {_PLACEHOLDER_SUBSCRIPTION})"
+            f"{value!r} is not a subscription id (a GUID like {PLACEHOLDER_SUBSCRIPTION})"
         )
     return value
 
@@ -44,7 +44,7 @@ class WorkspaceIds:
         found = path if path is not None else find_config(Path.cwd())
         if found is None or not found.is_file():
             if placeholders and path is None:
-                return cls(_PLACEHOLDER_SUBSCRIPTION, "my-group", "my-workspace")
+                return cls(PLACEHOLDER_SUBSCRIPTION, "my-group", "my-workspace")
             where = path or "config.json or .azureml/config.json (here or above)"
             raise ConfigError(
                 f"workspace config: {where} not found; download it from the workspace's page in "
