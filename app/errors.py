@@ -44,6 +44,12 @@ class ClientClosed(ScorehostError):
     status_code = 499
 
 
+class NotFound(ScorehostError):
+    """What was asked for does not exist here (a Swagger version, say)."""
+
+    status_code = 404
+
+
 class PayloadTooLarge(ScorehostError):
     status_code = 413
 

@@ -5,7 +5,7 @@ every deploy command from its config model."""
 import argparse
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
@@ -62,38 +62,47 @@ def add_model_flags(
     *,
     skip: frozenset[str] = frozenset(),
     env_names: EnvNames | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """One `--flag` per field of `model` (secrets never: argv is visible to every process).
+    """One `--flag` per field of `model` (secrets never: argv is visible to every process),
+    with the other spellings in `aliases` (field name -> flags) for the same option.
 
     Every flag defaults to None, so `given()` tells what the command line set."""
     for name, info in model.model_fields.items():
         annotation = _bare(info.annotation)
         if name in skip or annotation is SecretStr:
             continue
-        flag = f"--{name.replace('_', '-')}"
+        flags = [f"--{name.replace('_', '-')}", *(aliases or {}).get(name, ())]
         help_text = _help(name, info, env_names)
         origin = typing.get_origin(annotation)
         if annotation is bool:
             parser.add_argument(
-                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
+                *flags,
+                dest=name,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=help_text,
             )
         elif NoDecode in info.metadata:  # the model's own validator parses the text
-            parser.add_argument(flag, help=help_text)
+            parser.add_argument(*flags, dest=name, help=help_text)
         elif origin is dict:
             parser.add_argument(
-                flag,
+                *flags,
+                dest=name,
                 type=key_value,
                 action="append",
                 metavar="KEY=VALUE",
                 help=f"{help_text} (repeat; replaces the file's)",
             )
         elif origin is list:
-            parser.add_argument(flag, type=int_list, metavar="N,N,...", help=help_text)
+            parser.add_argument(*flags, dest=name, type=int_list, metavar="N,N,...", help=help_text)
         elif origin is typing.Literal:
-            parser.add_argument(flag, choices=typing.get_args(annotation), help=help_text)
+            parser.add_argument(
+                *flags, dest=name, choices=typing.get_args(annotation), help=help_text
+            )
         else:
             convert: Any = annotation if callable(annotation) else str
-            parser.add_argument(flag, type=convert, help=help_text)
+            parser.add_argument(*flags, dest=name, type=convert, help=help_text)
 
 
 def given(args: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:

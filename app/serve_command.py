@@ -2,17 +2,27 @@
 
 import argparse
 import ast
+import os
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from app.commands import CommandGroup, SubParsers, UsageError
 from app.flags import add_model_flags, given
-from app.settings import Settings
+from app.settings import CONFIG_FILE_ENV, Settings
 
 # Internal, or set by the supervisor itself.
 _NOT_FLAGS = frozenset({"metrics_dir"})
+# Azure ML's server's flags (`azmlinfsrv --help`), accepted as they are written in its docs.
+AZMLINFSRV_FLAGS = {
+    "entry_script": ["--entry_script"],
+    "model_dir": ["--model_dir"],
+    "workers": ["--worker_count"],
+    "cors_origins": ["--access_control_allow_origins"],
+    "health_port": ["--health_port"],
+}
 
 
 def _register(commands: SubParsers) -> None:
@@ -23,7 +33,23 @@ def _register(commands: SubParsers) -> None:
         "Every option can also come from the environment (Azure ML's names or SCOREHOST_*); "
         "API keys only from the environment or a file (argv is visible to every process).",
     )
-    add_model_flags(serve, Settings, skip=_NOT_FLAGS, env_names=Settings.names_of)
+    add_model_flags(
+        serve, Settings, skip=_NOT_FLAGS, env_names=Settings.names_of, aliases=AZMLINFSRV_FLAGS
+    )
+    serve.add_argument(
+        "--config_file",
+        "--config-file",
+        dest="config_file",
+        type=Path,
+        help="JSON file of settings under Azure ML's names (AZUREML_ENTRY_SCRIPT, "
+        f"SCORING_TIMEOUT_MS, ...); the environment and flags win over it [env: {CONFIG_FILE_ENV}]",
+    )
+    serve.add_argument(
+        "--appinsights_instrumentation_key",
+        dest="app_insights_key",
+        help="Azure ML's flag: turns Application Insights on with this key (prefer "
+        "AML_APP_INSIGHTS_KEY: a flag is visible to every process on the machine)",
+    )
     serve.set_defaults(handler=_serve)
     probe = commands.add_parser(
         "probe",
@@ -42,8 +68,16 @@ def _describe(error: ErrorDetails) -> str:
 
 def serve_settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, with the flags given on the command line on top."""
+    config_file: Path | None = getattr(args, "config_file", None)
+    if config_file is not None:
+        if not config_file.is_file():
+            raise UsageError(f"config file {config_file} not found (--config_file)")
+        os.environ[CONFIG_FILE_ENV] = str(config_file.resolve())  # as Azure ML's server does
+    values = given(args, Settings)
+    if getattr(args, "app_insights_key", None) is not None:
+        values.update(app_insights_key=args.app_insights_key, app_insights_enabled=True)
     try:
-        settings = Settings(**given(args, Settings))
+        settings = Settings(**values)
     except ValidationError as exc:
         problems = "; ".join(_describe(error) for error in exc.errors())
         raise UsageError(f"invalid settings: {problems}") from None
@@ -56,8 +90,6 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         ast.parse(script.read_bytes(), filename=str(script))
     except SyntaxError as exc:
         raise UsageError(f"{script} line {exc.lineno}: {exc.msg}") from None
-    if settings.model_dir is not None and not settings.model_dir.is_dir():
-        raise UsageError(f"model folder {settings.model_dir} not found (set --model-dir)")
     if settings.api_keys_file is not None:
         try:
             settings.api_keys_file.read_bytes()

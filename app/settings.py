@@ -1,15 +1,24 @@
 """Every setting the server reads, in one place: CLI flags, SCOREHOST_* and Azure ML's names."""
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    JsonConfigSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from app.process.memory import body_budget, container_memory, default_body_limit
 
 DEFAULT_PORT = 5001  # Azure ML's DOCKER_IMAGE_HTTP_PORT
+# A JSON file of settings under Azure ML's names (azmlinfsrv --config_file); below the env.
+CONFIG_FILE_ENV = "AZUREML_CONFIG_FILE"
 
 
 def _env(name: str, *azure_names: str) -> AliasChoices:
@@ -33,6 +42,11 @@ class Settings(BaseSettings):
     app_root: Path = Field(Path(), validation_alias=_env("APP_ROOT", "AML_APP_ROOT"))
     """Base folder for a relative entry_script (Azure ML uses /var/azureml-app)."""
 
+    source_dir: Path | None = Field(
+        None, validation_alias=_env("SOURCE_DIR", "AZUREML_SOURCE_DIRECTORY")
+    )
+    """A folder under app_root put on sys.path for the script's imports (Azure ML's name)."""
+
     host: str = Field("127.0.0.1", validation_alias=_env("HOST"))
     """Address to listen on; use 0.0.0.0 inside a container."""
 
@@ -46,6 +60,9 @@ class Settings(BaseSettings):
         60_000, gt=0, validation_alias=_env("SCORING_TIMEOUT_MS", "SCORING_TIMEOUT_MS")
     )
     """Longest a request may wait for and run run(); past it the caller gets 504."""
+
+    health_port: int | None = Field(None, ge=1, le=65535, validation_alias=_env("HEALTH_PORT"))
+    """A second port answering the same routes, for probes apart from scoring traffic."""
 
     max_concurrent_runs: int = Field(1, ge=1, le=256, validation_alias=_env("MAX_CONCURRENT_RUNS"))
     """run() calls one worker makes at once; 1 because most score.py files are not thread-safe."""
@@ -100,6 +117,32 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(None, validation_alias=_env("API_KEYS_FILE"))
     """File with accepted keys, one per line (e.g. a mounted secret); adds to the two above."""
 
+    app_insights_enabled: bool = Field(
+        False, validation_alias=_env("APP_INSIGHTS_ENABLED", "AML_APP_INSIGHTS_ENABLED")
+    )
+    """Application Insights on (Azure ML's switch); needs app_insights_key, a GUID."""
+
+    app_insights_key: SecretStr | None = Field(
+        None, validation_alias=_env("APP_INSIGHTS_KEY", "AML_APP_INSIGHTS_KEY")
+    )
+    """Application Insights instrumentation key (exported to the script, as by Azure ML)."""
+
+    service_name: str = Field("ML service", validation_alias=_env("SERVICE_NAME", "SERVICE_NAME"))
+    """The title of /swagger.json (Azure ML sets the service's name)."""
+
+    service_version: str = Field("1.0", validation_alias=_env("SERVICE_VERSION", "SERVICE_VERSION"))
+    """The version of /swagger.json."""
+
+    service_path_prefix: str = Field(
+        "", validation_alias=_env("SERVICE_PATH_PREFIX", "SERVICE_PATH_PREFIX")
+    )
+    """A path prefix before every route in /swagger.json (where a proxy adds one)."""
+
+    server_version_header: bool = Field(
+        True, validation_alias=_env("SERVER_VERSION_HEADER", "SERVER_VERSION_LOG_RESPONSE_ENABLED")
+    )
+    """Send `x-ms-server-version: scorehost/<version>` on every response, as Azure ML does."""
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_env("CORS_ORIGINS", "AML_CORS_ORIGINS")
     )
@@ -123,6 +166,21 @@ class Settings(BaseSettings):
 
     metrics_dir: Path | None = Field(None, validation_alias=_env("METRICS_DIR"))
     """Where worker processes share metrics; the supervisor sets it (a fresh temp folder)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = (init_settings, env_settings, dotenv_settings, file_secret_settings)
+        config_file = os.environ.get(CONFIG_FILE_ENV)
+        if not config_file:
+            return sources
+        return (*sources, JsonConfigSettingsSource(settings_cls, json_file=Path(config_file)))
 
     @model_validator(mode="after")
     def _memory_bounds_bodies(self) -> "Settings":

@@ -1,8 +1,10 @@
 """Logging to stdout, every line tagged with the request id, so container logs show it all."""
 
+import builtins
 import logging
 import re
 import sys
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -49,3 +51,20 @@ def configure(level: str, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+_print = builtins.print
+_print_log = logging.getLogger("scorehost.print")
+
+
+def _print_to_log(*values: Any, sep: str | None = " ", file: Any = None, **kwargs: Any) -> None:
+    if file is None or file is sys.stdout:
+        _print_log.info("%s", (" " if sep is None else sep).join(map(str, values)))
+    else:
+        _print(*values, sep=sep, file=file, **kwargs)
+
+
+def route_print() -> None:
+    """print() to stdout becomes a log line (tagged with the request id, in the log format),
+    as under Azure ML's server; print(..., file=...) elsewhere is left alone."""
+    builtins.print = _print_to_log

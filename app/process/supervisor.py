@@ -35,12 +35,12 @@ _fork = multiprocessing.get_context("fork")
 _CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more unexpected deaths than this in the window: stop
 
 
-def _worker_main(settings: Settings, sock: socket.socket) -> None:
+def _worker_main(settings: Settings, socks: list[socket.socket]) -> None:
     from app.process.worker import run_worker  # already imported: see _preload
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers are not ours
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    raise SystemExit(run_worker(settings, sock))
+    raise SystemExit(run_worker(settings, socks))
 
 
 def _preload(modules: list[str]) -> None:
@@ -57,19 +57,19 @@ class BindError(UsageError):
     """The address cannot be listened on; the message names it and the way out."""
 
 
-def _bind(settings: Settings) -> socket.socket:
+def _bind(settings: Settings, port: int, flag: str = "--port") -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((settings.host, settings.port))
+        sock.bind((settings.host, port))
     except OSError as exc:
         sock.close()
-        where = f"{settings.host}:{settings.port}"
+        where = f"{settings.host}:{port}"
         if exc.errno == errno.EADDRINUSE:
             raise BindError(
-                f"port {settings.port} is in use ({where}): stop what listens there, or pick "
-                "another with --port (make serve PORT=...)"
+                f"port {port} is in use ({where}): stop what listens there, or pick "
+                f"another with {flag} (make serve PORT=...)"
             ) from None
         raise BindError(f"cannot listen on {where}: {exc.strerror} (set --host)") from None
     sock.listen(2048)
@@ -85,8 +85,8 @@ class Supervisor:
         self._deaths: deque[float] = deque()
         self._wake_r = self._wake_w = -1  # a pipe while running: see run()
 
-    def _start_worker(self, sock: socket.socket) -> BaseProcess:
-        process = _fork.Process(target=_worker_main, args=(self._settings, sock), daemon=False)
+    def _start_worker(self, socks: list[socket.socket]) -> BaseProcess:
+        process = _fork.Process(target=_worker_main, args=(self._settings, socks), daemon=False)
         process.start()
         log.info("Started worker process %s", process.pid)
         return process
@@ -99,7 +99,13 @@ class Supervisor:
 
     def run(self) -> int:
         # First: a port in use ends the command before anything is made or imported.
-        sock = _bind(self._settings)
+        socks = [_bind(self._settings, self._settings.port)]
+        if self._settings.health_port is not None:
+            try:  # the same routes on a second port, as Azure ML's server's --health_port
+                socks.append(_bind(self._settings, self._settings.health_port, "--health-port"))
+            except BindError:
+                socks[0].close()
+                raise
         metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
         # prometheus_client reads this when it is imported, in each worker.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
@@ -123,20 +129,22 @@ class Supervisor:
             self._settings.workers,
         )
         try:
-            self._workers = [self._start_worker(sock) for _ in range(self._settings.workers)]
-            exit_code = self._watch(sock)
+            self._workers = [self._start_worker(socks) for _ in range(self._settings.workers)]
+            exit_code = self._watch(socks)
             # Stop accepting at once: with this copy closed, the listener closes as each worker
             # closes its own on SIGTERM, so a new arrival is refused instead of queued unserved.
-            sock.close()
+            for sock in socks:
+                sock.close()
             self._stop_all()
         finally:
-            sock.close()
+            for sock in socks:
+                sock.close()
             os.close(self._wake_r)
             os.close(self._wake_w)
             shutil.rmtree(metrics_dir, ignore_errors=True)
         return exit_code
 
-    def _watch(self, sock: socket.socket) -> int:
+    def _watch(self, socks: list[socket.socket]) -> int:
         while not self._stopping.is_set():
             wait([self._wake_r, *(worker.sentinel for worker in self._workers)], timeout=0.5)
             for index, worker in enumerate(self._workers):
@@ -145,7 +153,7 @@ class Supervisor:
                 code = self._replacement_needed(worker)
                 if code is not None:
                     return code
-                self._workers[index] = self._start_worker(sock)
+                self._workers[index] = self._start_worker(socks)
         return exit_codes.OK
 
     def _replacement_needed(self, worker: BaseProcess) -> int | None:

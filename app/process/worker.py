@@ -31,9 +31,10 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
-def run_worker(settings: Settings, sock: socket.socket) -> int:
-    """Serve on `sock`, the supervisor's shared listening socket, until stopped."""
+def run_worker(settings: Settings, socks: list[socket.socket]) -> int:
+    """Serve on `socks`, the supervisor's shared listening sockets, until stopped."""
     logs.configure(settings.log_level, settings.log_format)
+    logs.route_print()
 
     def stop_serving() -> None:
         server.should_exit = True
@@ -43,7 +44,7 @@ def run_worker(settings: Settings, sock: socket.socket) -> int:
     # uvicorn re-raises the stop signal once it has shut down; a stop we asked for is a clean exit.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: None)
-    server.run(sockets=[sock])
+    server.run(sockets=socks)
     scoring: ScoringService = app.state.scoring
     code = exit_codes.SCRIPT_FAILED if scoring.status is Status.FAILED else exit_codes.OK
     if scoring.stuck:

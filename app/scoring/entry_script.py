@@ -6,15 +6,22 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from app.scoring.typed_input import TypedInput, parameters_from
+from app.aml_api import aliases
+from app.aml_api.aml_request import MARK as RAWHTTP_MARK
+from app.scoring.typed_input import TypedInput, typed_input_of
 
 MODULE_NAME = "entry_module"  # the name Azure ML's server gives the entry script
+# Microsoft's own modules, where installed: their @rawhttp sets a flag on the module instead.
+_REAL_RAWHTTP_MODULES = (
+    "azureml_inference_server_http.api.aml_request",
+    "azureml.contrib.services.aml_request",
+)
 
 
 class EntryScriptError(Exception):
@@ -54,18 +61,22 @@ class UserScript:
     data_parameter: str
     wants_headers: bool
     typed: TypedInput | None  # run() decorated with inference-schema's @input_schema
+    raw: bool = False  # run() decorated with @rawhttp: it gets the request itself
 
     @classmethod
-    def load(cls, path: Path, model_dir: Path | None = None) -> "UserScript":
-        """Import the script as Azure ML does: by file path, its folder importable."""
+    def load(
+        cls, path: Path, environment: Mapping[str, str] | None = None, paths: Sequence[Path] = ()
+    ) -> "UserScript":
+        """Import the script as Azure ML does: by file path, its folder and `paths` importable,
+        `environment` exported (init() reads $AZUREML_MODEL_DIR), Azure ML's API importable."""
         if not path.is_file():
             raise EntryScriptError(f"Entry script {path} does not exist.")
-        if model_dir is not None:
-            # init() reads the model folder from this variable, as in Azure ML.
-            os.environ["AZUREML_MODEL_DIR"] = str(model_dir)
+        os.environ.update(environment or {})
         folder = str(path.parent)
         if folder not in sys.path:
             sys.path.insert(0, folder)  # so `import utils` beside score.py works
+        sys.path.extend(str(extra) for extra in paths if str(extra) not in sys.path)
+        aliases.install()
         spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
         if spec is None or spec.loader is None:
             raise EntryScriptError(f"{path} cannot be imported as a Python module.")
@@ -74,16 +85,22 @@ class UserScript:
             spec.loader.exec_module(module)
         except BaseException as exc:
             raise EntryScriptError(f"Importing {path} failed: {type(exc).__name__}: {exc}") from exc
-        run_function = _callable(module, "run", path)
+        init_function = _callable(module, "init", path)
+        run_function = _callable(_driven(module), "run", path)
         data_parameter, wants_headers = _analyse_run(run_function, path)
+        typed = typed_input_of(run_function)
+        raw = _is_rawhttp(run_function)
+        if raw and typed is not None:
+            raise EntryScriptError(f"run() in {path} cannot be both @rawhttp and @input_schema.")
         return cls(
             path=path,
             module=module,
-            init_function=_callable(module, "init", path),
+            init_function=init_function,
             run_function=run_function,
             data_parameter=data_parameter,
             wants_headers=wants_headers,
-            typed=_typed_input(run_function),
+            typed=typed,
+            raw=raw,
         )
 
     def init(self) -> None:
@@ -94,14 +111,15 @@ class UserScript:
                 f"init() in {self.path} failed: {type(exc).__name__}: {exc}"
             ) from exc
 
-    def run(self, data: str, headers: Mapping[str, str]) -> Ran:
+    def run(self, data: Any, headers: Mapping[str, str]) -> Ran:
         return self.run_with({self.data_parameter: data}, headers)
 
     def run_with(self, values: dict[str, Any], headers: Mapping[str, str]) -> Ran:
-        """Call run() with these keyword arguments (typed scripts: the decoded parameters)."""
+        """Call run() with these keyword arguments (typed scripts: the decoded parameters;
+        raw scripts: the request), and `request_headers` if it asks for them."""
         kwargs = dict(values)
         if self.wants_headers:
-            kwargs["request_headers"] = dict(headers)
+            kwargs["request_headers"] = headers
         started = time.perf_counter()
         try:
             value = self.run_function(**kwargs)
@@ -133,28 +151,19 @@ def user_frames(error: EntryScriptError, folder: Path) -> list[str]:
     return [f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}" for frame in mine]
 
 
-def _typed_input(run_function: Callable[..., Any]) -> TypedInput | None:
-    if "inference_schema" not in sys.modules:
-        return None  # the script did not import it, so run() cannot be decorated with it
-    from inference_schema.schema_util import (
-        get_input_schema,
-        get_output_schema,
-        is_schema_decorated,
-    )
+def _driven(module: ModuleType) -> ModuleType:
+    """The module whose run() serves: a generated driver script (Azure ML's SDKs write them)
+    names the real score script `driver_module`; its init() still runs the driver's."""
+    driven = getattr(module, "driver_module", None)
+    return driven if isinstance(driven, ModuleType) and hasattr(driven, "run") else module
 
-    # inference-schema registers schemas by module and function name, and Azure ML's name for
-    # every entry script is the same: only a run() that is itself wrapped can be decorated.
-    if not hasattr(run_function, "__wrapped__") or not is_schema_decorated(run_function):
-        return None
-    schema: dict[str, Any] = get_input_schema(run_function)
-    signature = inspect.signature(run_function)
-    required = {
-        name
-        for name, parameter in signature.parameters.items()
-        if parameter.default is inspect.Parameter.empty and name != "request_headers"
-    }
-    output: dict[str, Any] | None = get_output_schema(run_function) or None
-    return TypedInput(parameters_from(schema, required), schema, output)
+
+def _is_rawhttp(run_function: Callable[..., Any]) -> bool:
+    if getattr(run_function, RAWHTTP_MARK, False):
+        return True
+    return any(
+        getattr(sys.modules.get(name), "_rawHttpRequested", False) for name in _REAL_RAWHTTP_MODULES
+    )
 
 
 def _analyse_run(run_function: Callable[..., Any], path: Path) -> tuple[str, bool]:

@@ -4,13 +4,26 @@ import logging
 import traceback
 from typing import Any
 
+from werkzeug.exceptions import HTTPException
+
 from app.context import current_request_id
-from app.errors import RunFailed, ScorehostError, UnprocessableInput
+from app.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    RunFailed,
+    ScorehostError,
+    UnprocessableInput,
+    UnsupportedMediaType,
+)
 from app.scoring.diagnose import explain
 from app.scoring.entry_script import RunRaised, UserScript
 from app.scoring.typed_input import TypedInput
 
 log = logging.getLogger("scorehost")
+_WERKZEUG_CLIENT_ERRORS: dict[int, type[ScorehostError]] = {
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
 
 
 def text_failure(text: str, error: RunRaised, script: UserScript, debug: bool) -> ScorehostError:
@@ -30,6 +43,16 @@ def typed_failure(
         return _client_error(
             UnprocessableInput(f"{name!r} contains NaN or infinite values."), error
         )
+    return run_failed(error, debug)
+
+
+def raw_failure(error: RunRaised, debug: bool) -> ScorehostError:
+    """A @rawhttp run() raised: werkzeug's own 4xx (a malformed JSON or form body read through
+    the request) is the caller's mistake; anything else is the script's."""
+    original = error.original
+    if isinstance(original, HTTPException) and original.code is not None and original.code < 500:
+        kind = _WERKZEUG_CLIENT_ERRORS.get(original.code, BadRequest)
+        return _client_error(kind(f"{original.name}: {original.description}"), error)
     return run_failed(error, debug)
 
 

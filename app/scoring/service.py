@@ -3,6 +3,7 @@ run() returned. Failures are raised as `app.errors` exceptions; nothing here kno
 
 import asyncio
 import functools
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -19,9 +20,12 @@ from app.errors import (
 )
 from app.scoring.batching import MicroBatcher
 from app.scoring.entry_script import EntryScriptError, Ran, RunRaised, UserScript
+from app.scoring.environment import import_paths, script_environment, warn_about_model_dir
 from app.scoring.executor import DeadlineExceeded, RunExecutor
-from app.scoring.failures import run_failed, text_failure, typed_failure
+from app.scoring.failures import raw_failure, run_failed, text_failure, typed_failure
 from app.scoring.pins import verify_pins
+from app.scoring.raw_http import options_answer, raw_request
+from app.scoring.request import RequestHeaders, ScoreRequest, query_document
 from app.scoring.typed_input import NPY_MEDIA_TYPE, is_npy
 from app.settings import Settings
 
@@ -87,32 +91,54 @@ class ScoringService:
     def stop(self) -> None:
         self._executor.shutdown()
 
-    async def score(self, body: bytes, headers: Mapping[str, str]) -> Ran:
-        """run()'s result for this request body; raises a ScorehostError when it cannot be had."""
+    async def score(self, request: ScoreRequest) -> Ran:
+        """run()'s result for this request, as Azure ML's server calls run() for its method:
+        POST sends the body, GET the query string as a JSON object, and a @rawhttp run() gets
+        the request itself. Raises a ScorehostError when no result can be had."""
         script = self._ready_script()
-        content_type = headers.get("content-type", "")
+        headers = RequestHeaders(request.headers.items()) if script.wants_headers else {}
+        if script.raw:
+            return await self._score_raw(script, request, headers)
+        if request.method == "OPTIONS":
+            return Ran(options_answer(), 0.0)
         if script.typed is None:
-            return await self._score_text(script, body, content_type, headers)
-        # Parsing a large body takes a while: off the event loop, but outside the run() slot.
-        values = await asyncio.to_thread(script.typed.decode, body, content_type)
+            return await self._score_text(script, request, headers)
+        typed = script.typed
+        if request.method == "GET":
+            values = typed.from_document(query_document(request.query), "The query string")
+        else:
+            # Parsing a large body takes a while: off the event loop, outside the run() slot.
+            values = await asyncio.to_thread(typed.decode, request.body, request.content_type)
         try:
             if self._batcher is not None and len(values) == 1:
                 return await self._batcher.submit(next(iter(values.values())))
             return await self._run(functools.partial(script.run_with, values, headers))
         except RunRaised as error:
             debug = self._settings.debug
-            explain = functools.partial(typed_failure, values, error, script.typed, debug)
+            explain = functools.partial(typed_failure, values, error, typed, debug)
             raise await self._explained(explain, error) from error
 
-    async def _score_text(
-        self, script: UserScript, body: bytes, content_type: str, headers: Mapping[str, str]
+    async def _score_raw(
+        self, script: UserScript, request: ScoreRequest, headers: Mapping[str, str]
     ) -> Ran:
-        if is_npy(content_type):
+        aml_request = raw_request(request)
+        try:
+            return await self._run(functools.partial(script.run, aml_request, headers))
+        except RunRaised as error:
+            raise raw_failure(error, self._settings.debug) from error
+
+    async def _score_text(
+        self, script: UserScript, request: ScoreRequest, headers: Mapping[str, str]
+    ) -> Ran:
+        if request.method == "GET":
+            text = json.dumps(query_document(request.query))
+        elif is_npy(request.content_type):
             raise UnsupportedMediaType(
                 f"{NPY_MEDIA_TYPE} bodies need a run() decorated with inference-schema's "
                 "@input_schema; this score.py takes the body as text: send JSON."
             )
-        text = _decode(body)
+        else:
+            text = _decode(request.body)
         try:
             return await self._run(functools.partial(script.run, text, headers))
         except RunRaised as error:
@@ -192,7 +218,8 @@ class ScoringService:
 
 def _load_and_init(path: Path, settings: Settings) -> UserScript:
     verify_pins(settings.model_dir, settings.model_sha256)
-    script = UserScript.load(path, settings.model_dir)
+    warn_about_model_dir(settings)
+    script = UserScript.load(path, script_environment(settings), import_paths(settings))
     script.init()
     return script
 

@@ -2,7 +2,10 @@
 body parsed once, here, and each parameter passed as the decoded value (numpy arrays built
 directly, checked against the sample's shape and dtype)."""
 
+import inspect
 import io
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +35,7 @@ class TypedParameter:
     required: bool
     dtype: np.dtype[Any] | None = None  # numpy parameters: the sample's element type
     shape: tuple[int, ...] | None = None  # numpy parameters: the sample's shape
+    default: Any = None  # what run() declares for a parameter the body may leave out
 
     @property
     def is_array(self) -> bool:
@@ -48,22 +52,50 @@ def _leaf(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def parameters_from(input_schema: dict[str, Any], required: set[str]) -> list[TypedParameter]:
+def parameters_from(input_schema: dict[str, Any], defaults: dict[str, Any]) -> list[TypedParameter]:
+    """run()'s parameters (name -> its default, `inspect.Parameter.empty` if required), each
+    with what its schema says; the schema's own names for parameters run() takes via kwargs."""
     example = input_schema.get("example", {})
+    properties: dict[str, Any] = input_schema.get("properties", {})
     parameters = []
-    for name, schema in input_schema.get("properties", {}).items():
+    for name in [*defaults, *(name for name in properties if name not in defaults)]:
+        default = defaults.get(name, inspect.Parameter.empty)
+        required = default is inspect.Parameter.empty
+        default = None if required else default
+        schema = properties.get(name, {})
         if schema.get("format") == "numpy.ndarray" and name in example:
             leaf = _leaf(schema)
             dtype = _DTYPES.get((leaf.get("type", ""), leaf.get("format")))
-            sample = np.asarray(example[name])
-            parameters.append(
-                TypedParameter(
-                    name, name in required, np.dtype(dtype) if dtype else None, sample.shape
-                )
-            )
+            shape = np.asarray(example[name]).shape
+            numpy_dtype = np.dtype(dtype) if dtype else None
+            parameters.append(TypedParameter(name, required, numpy_dtype, shape, default))
         else:
-            parameters.append(TypedParameter(name, name in required))
+            parameters.append(TypedParameter(name, required, default=default))
     return parameters
+
+
+def typed_input_of(run_function: Callable[..., Any]) -> "TypedInput | None":
+    """How to decode bodies for run(), if inference-schema's @input_schema decorates it."""
+    if "inference_schema" not in sys.modules:
+        return None  # the script did not import it, so run() cannot be decorated with it
+    from inference_schema.schema_util import (
+        get_input_schema,
+        get_output_schema,
+        is_schema_decorated,
+    )
+
+    # inference-schema registers schemas by module and function name, and Azure ML's name for
+    # every entry script is the same: only a run() that is itself wrapped can be decorated.
+    if not hasattr(run_function, "__wrapped__") or not is_schema_decorated(run_function):
+        return None
+    schema: dict[str, Any] = get_input_schema(run_function)
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(run_function).parameters.items()
+        if name != "request_headers"
+    }
+    output: dict[str, Any] | None = get_output_schema(run_function) or None
+    return TypedInput(parameters_from(schema, defaults), schema, output)
 
 
 def _read_npy(body: bytes) -> npt.NDArray[Any]:
@@ -125,6 +157,11 @@ class TypedInput:
             raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
         if not isinstance(document, dict):
             raise UnprocessableInput(f"The JSON body must be an object with {self._keys()}.")
+        return self.from_document(document, "The JSON body")
+
+    def from_document(self, document: dict[str, Any], source: str) -> dict[str, Any]:
+        """Each parameter's value from `document` (a JSON body, or a GET query made into one),
+        or its default as run() declares it; `source` names the document in messages."""
         values = {}
         for parameter in self.parameters:
             if parameter.name in document:
@@ -132,9 +169,11 @@ class TypedInput:
             elif parameter.required:
                 present = ", ".join(repr(key) for key in document) or "none"
                 raise UnprocessableInput(
-                    f"The JSON body has no {parameter.name!r} (keys present: {present}); "
+                    f"{source} has no {parameter.name!r} (keys present: {present}); "
                     f"send {self._keys()}."
                 )
+            else:
+                values[parameter.name] = parameter.default
         return values
 
     def _from_npy(self, body: bytes) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from app.web.metrics import Metrics, MetricsMiddleware
 from app.web.openapi import openapi_builder
 from app.web.request_id import RequestIdMiddleware
 from app.web.responses import EXEC_MS_HEADER
-from app.web.routes import health, score
+from app.web.routes import health, score, swagger
 
 log = logging.getLogger("scorehost")
 
@@ -65,12 +65,12 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     app.state.scoring = scoring
     app.state.admission = BodyAdmission(settings.body_budget())
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, server_version_header=settings.server_version_header)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["*"],
             expose_headers=["x-ms-request-id", EXEC_MS_HEADER],
         )
@@ -78,6 +78,6 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     app.include_router(health.router)
     app.include_router(score.router, dependencies=[Depends(KeyCheck(settings.api_keys()))])
     app.openapi = openapi_builder(app, scoring)  # type: ignore[method-assign]
-    app.add_api_route("/swagger.json", app.openapi, include_in_schema=False)
+    app.include_router(swagger.router)
     app.add_api_route("/metrics", metrics.render, include_in_schema=False)
     return app

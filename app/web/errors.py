@@ -23,8 +23,9 @@ async def _scorehost_error(_: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = {
-        404: "Not found. Routes: POST /score, GET /, /health/live, /health/ready, /docs.",
-        405: "Method not allowed here. Score with POST /score.",
+        404: "Not found. Routes: POST or GET /score, GET /, /health/live, /health/ready, "
+        "/swagger.json, /docs.",
+        405: "Method not allowed here. Score with POST /score (or GET with a query string).",
     }.get(exc.status_code, str(exc.detail))
     return error_response(exc.status_code, message, dict(exc.headers or {}))
 
@@ -42,6 +43,10 @@ def unexpected_response(exc: BaseException) -> JSONResponse:
     request-id middleware, inside which the request's id is still known."""
     log.error("Unexpected server error", exc_info=exc)
     return error_response(500, "Unexpected server error; the server log has the details.", {})
+
+
+def id_too_long_response(message: str) -> JSONResponse:
+    return error_response(431, message, {})
 
 
 def install_error_handlers(app: FastAPI) -> None:

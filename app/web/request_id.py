@@ -1,26 +1,63 @@
-"""One id per request: the caller's x-ms-request-id / x-request-id, or a new one; echoed back."""
+"""Request ids as Azure ML's server keeps them, echoed on every response, and the access log.
+
+- `x-request-id`: the caller's, or a new UUID.
+- `x-ms-client-request-id`: the caller's, echoed when sent; an `x-ms-request-id` sent without
+  it stands in for it (the older name).
+- `x-ms-request-id`: the caller's, else the client request id, else `x-request-id`. This is
+  the id log lines and error bodies carry: the one the caller is likeliest to know.
+- Any of them over 100 characters: 431, as Azure ML's server answers.
+Plus Azure ML's `TraceId` echo and `x-ms-server-version`."""
 
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import __version__
 from app.context import reset_request_id, set_request_id
-from app.web.errors import unexpected_response
+from app.web.errors import id_too_long_response, unexpected_response
 
-MAX_LENGTH = 100  # Azure ML's server refuses longer ids too
+MAX_LENGTH = 100  # Azure ML's server refuses longer ids
+SERVER_VERSION = f"scorehost/{__version__}"
 access_log = logging.getLogger("scorehost.access")
 
 
-def _pick(scope: Scope) -> str:
-    headers: dict[bytes, bytes] = dict(scope["headers"])
-    for name in (b"x-ms-request-id", b"x-request-id"):
-        raw = headers.get(name, b"").decode("latin-1").strip()
-        if raw and len(raw) <= MAX_LENGTH and raw.isprintable():
-            return raw
-    return str(uuid.uuid4())
+class IdTooLong(Exception):
+    """A request id header is over MAX_LENGTH characters (the message names it)."""
+
+
+@dataclass(frozen=True)
+class RequestIds:
+    request_id: str  # x-request-id
+    legacy: str  # x-ms-request-id
+    client: str  # x-ms-client-request-id, "" when the caller sent none
+
+    @classmethod
+    def read(cls, headers: Headers) -> "RequestIds":
+        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        if len(request_id) > MAX_LENGTH:
+            raise IdTooLong(f"x-request-id must not exceed {MAX_LENGTH} characters")
+        legacy = headers.get("x-ms-request-id", "")
+        client = headers.get("x-ms-client-request-id", "")
+        if legacy:
+            client = client or legacy
+        else:
+            legacy = client or request_id
+        if len(legacy) > MAX_LENGTH or len(client) > MAX_LENGTH:
+            raise IdTooLong(
+                f"x-ms-request-id and x-ms-client-request-id must not exceed {MAX_LENGTH} "
+                "characters"
+            )
+        return cls(request_id, legacy, client)
+
+    def echo(self, headers: MutableHeaders) -> None:
+        headers["x-request-id"] = self.request_id
+        headers["x-ms-request-id"] = self.legacy
+        if self.client:
+            headers["x-ms-client-request-id"] = self.client
 
 
 class RequestIdMiddleware:
@@ -29,15 +66,22 @@ class RequestIdMiddleware:
 
     Pure ASGI (not BaseHTTPMiddleware) so large bodies stream through untouched."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, server_version_header: bool = True) -> None:
         self.app = app
+        self._server_version = server_version_header
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _pick(scope)
-        token = set_request_id(request_id)
+        request_headers = Headers(scope=scope)
+        ids: RequestIds | None
+        try:
+            ids = RequestIds.read(request_headers)
+        except IdTooLong as exc:
+            ids, refusal = None, str(exc)
+        token = set_request_id(ids.legacy if ids else str(uuid.uuid4()))
+        trace_id = request_headers.get("traceid")
         started_at, status, sent, started = time.perf_counter(), 500, 0, False
 
         async def send_with_id(message: Message) -> None:
@@ -46,13 +90,20 @@ class RequestIdMiddleware:
                 started = True
                 status = message["status"]
                 headers = MutableHeaders(scope=message)
-                headers["x-ms-request-id"] = request_id
-                headers["x-request-id"] = request_id
+                if ids is not None:
+                    ids.echo(headers)
+                if trace_id is not None:
+                    headers["TraceId"] = trace_id  # Office services' own tracing header
+                if self._server_version:
+                    headers["x-ms-server-version"] = SERVER_VERSION
             sent += len(message.get("body", b""))
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if ids is None:
+                await id_too_long_response(refusal)(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
         except Exception as exc:
             if started:
                 raise  # a response is under way: nothing more can be sent

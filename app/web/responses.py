@@ -2,11 +2,13 @@
 `{"message", "request_id"}` with the headers their kind calls for."""
 
 from starlette.responses import JSONResponse, Response
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.context import current_request_id
-from app.errors import NotReady, RunFailed, ScorehostError, Unauthorized
+from app.errors import NotReady, RunFailed, ScorehostError, ScoringTimeout, Unauthorized
 from app.scoring.encoding import to_json
 from app.scoring.entry_script import Ran
+from app.web.wsgi_response import from_werkzeug
 
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"  # milliseconds inside run()
 RUN_FAILED_HEADER = "x-ms-run-function-failed"  # a 5xx came from the user's run(), not the server
@@ -18,12 +20,24 @@ def _timing(exec_ms: float) -> dict[str, str]:
 
 
 def score_response(ran: Ran) -> Response:
-    """run()'s value as JSON; a Response that run() returned is passed through as it is."""
-    if isinstance(ran.value, Response):
-        ran.value.headers.update(_timing(ran.exec_ms))
-        return ran.value
-    body = to_json(ran.value, ran.exec_ms)
-    return Response(body, media_type="application/json", headers=_timing(ran.exec_ms))
+    """run()'s value as JSON (`{}` for None, as Azure ML's server sends); a response that run()
+    returned (AMLResponse, Flask's or Starlette's) is sent as it says. Azure ML's run() marker on
+    every answer: `True` when the script's own response is a 5xx."""
+    value = ran.value
+    response: Response
+    if isinstance(value, WerkzeugResponse):
+        response = from_werkzeug(value)
+    elif isinstance(value, Response):
+        response = value
+    else:
+        body = b"{}" if value is None else to_json(value, ran.exec_ms)
+        response = Response(body, media_type="application/json")
+    if response.status_code >= 500:
+        response.headers[RUN_FAILED_HEADER] = "True"
+    elif RUN_FAILED_HEADER not in response.headers:
+        response.headers[RUN_FAILED_HEADER] = "False"
+    response.headers.update(_timing(ran.exec_ms))
+    return response
 
 
 def error_response(status_code: int, message: str, headers: dict[str, str]) -> JSONResponse:
@@ -34,8 +48,7 @@ def error_response(status_code: int, message: str, headers: dict[str, str]) -> J
 def headers_for(error: ScorehostError) -> dict[str, str]:
     """What each kind of error adds: timing, Azure's run() marker, a retry hint, a challenge."""
     headers = _timing(error.exec_ms) if error.exec_ms is not None else {}
-    if isinstance(error, RunFailed):
-        headers[RUN_FAILED_HEADER] = "True"
+    headers[RUN_FAILED_HEADER] = str(isinstance(error, RunFailed | ScoringTimeout))
     if isinstance(error, NotReady) and error.retry_after_s is not None:
         headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, Unauthorized):

@@ -1,4 +1,5 @@
-"""POST /score: the request body, as text, to the user's run()."""
+"""/score: POST sends the body to run(), GET its query string, OPTIONS answers empty (a
+@rawhttp run() gets the request itself, whatever its method)."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
 from app.process.memory import return_freed_memory
+from app.scoring.request import ScoreRequest
 from app.web.admission import LARGE_BODY
 from app.web.body import read_limited
 from app.web.dependencies import AdmissionDep, ScoringDep, SettingsDep
@@ -66,17 +68,42 @@ _OPENAPI: dict[str, Any] = {
 }
 
 
+_GET_OPENAPI: dict[str, Any] = {
+    "description": "As Azure ML's server does: the query string becomes run()'s input, each "
+    'value parsed as JSON where it is JSON (`?a=1&b=[1,2]&c=x` is `{"a": 1, "b": [1, 2], '
+    '"c": "x"}`), a repeated name a list. Typed scripts take their parameters by name.',
+    "responses": _OPENAPI["responses"],
+}
+
+
 @router.post("/score", summary="Score with run()", openapi_extra=_OPENAPI)
+@router.get(
+    "/score", summary="Score with run(), input in the query string", openapi_extra=_GET_OPENAPI
+)
+@router.options("/score", include_in_schema=False)
 # Answered, not redirected: a redirect would build its Location from the caller's Host header.
-@router.post("/score/", include_in_schema=False)
+@router.api_route("/score/", methods=["GET", "POST", "OPTIONS"], include_in_schema=False)
 async def score(
     request: Request, scoring: ScoringDep, settings: SettingsDep, admission: AdmissionDep
 ) -> Response:
     declared = request.headers.get("content-length", "")
-    size = int(declared) if declared.isdigit() else settings.max_body_bytes
+    if declared.isdigit():
+        size = int(declared)
+    else:  # chunked: as large as allowed; neither header: no body (a GET, say)
+        chunked = "transfer-encoding" in request.headers
+        size = settings.max_body_bytes if chunked else 0
     with admission.admit(min(size, settings.max_body_bytes)):
         body = await read_limited(request, settings.max_body_bytes, settings.body_timeout_s)
-        response = score_response(await scoring.score(body, request.headers))
+        scored = await scoring.score(
+            ScoreRequest(
+                request.method,
+                body,
+                request.headers,
+                request.query_params.multi_items(),
+                request.scope,
+            )
+        )
+        response = score_response(scored)
     if size >= LARGE_BODY:  # after the answer is sent, and the body and its copies are gone
         response.background = BackgroundTask(return_freed_memory)
     return response

@@ -1,5 +1,6 @@
 """`scorehost serve` checks what it can before starting a process; `probe` asks the server."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,6 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
             "--workers or SCOREHOST_WORKERS or WORKER_COUNT)",
         ),
         (["--entry-script", "missing.py"], "entry script"),
-        (["--model-dir", "/nonexistent"], "model folder /nonexistent not found"),
         (["--api-keys-file", "/nonexistent/keys"], "API keys file /nonexistent/keys not found"),
     ],
 )
@@ -59,3 +59,46 @@ def test_probe_reports_healthy_and_unhealthy(
     with local_server(lambda handler: reply(handler, 503, b"Unhealthy", "text/plain")) as url:
         monkeypatch.setenv("SCOREHOST_PORT", url.rsplit(":", 1)[1])
         assert main(["probe"]) == 1
+
+
+def test_azure_mls_own_flags_are_accepted(tmp_path: Path) -> None:
+    settings = _settings(
+        "--entry_script",
+        SCRIPTS / "echo.py",
+        "--model_dir",
+        tmp_path,
+        "--worker_count",
+        "2",
+        "--access_control_allow_origins",
+        "https://a.example, https://b.example",
+        "--appinsights_instrumentation_key",
+        "00000000-0000-0000-0000-000000000000",
+    )
+    assert settings.model_dir == tmp_path  # type: ignore[attr-defined]
+    assert settings.workers == 2  # type: ignore[attr-defined]
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]  # type: ignore[attr-defined]
+    assert settings.app_insights_enabled  # type: ignore[attr-defined]
+
+
+def test_a_config_file_under_azure_mls_names_sits_below_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {"AZUREML_ENTRY_SCRIPT": str(SCRIPTS / "echo.py"), "SCORING_TIMEOUT_MS": 6000, "X": 1}
+        )
+    )
+    monkeypatch.delenv("AZUREML_CONFIG_FILE", raising=False)
+    monkeypatch.setenv("WORKER_COUNT", "3")
+    settings = _settings("--config_file", config)
+    assert settings.entry_script == SCRIPTS / "echo.py"  # type: ignore[attr-defined]
+    assert settings.scoring_timeout_ms == 6000  # type: ignore[attr-defined]
+    assert settings.workers == 3  # type: ignore[attr-defined]
+    with pytest.raises(UsageError, match=r"config file .* not found"):
+        _settings("--config_file", tmp_path / "missing.json")
+
+
+def test_a_missing_model_folder_is_left_for_init_to_find(tmp_path: Path) -> None:
+    settings = _settings("--entry-script", SCRIPTS / "echo.py", "--model-dir", tmp_path / "none")
+    assert settings.model_dir == tmp_path / "none"  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ def test_crashes_are_replaced_until_they_come_too_fast() -> None:
 
 
 def test_the_listening_socket_is_shared_with_forked_workers() -> None:
-    sock = _bind(Settings(host="127.0.0.1", port=0))
+    sock = _bind(Settings(host="127.0.0.1"), 0)
     try:
         assert sock.get_inheritable()
         assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 1

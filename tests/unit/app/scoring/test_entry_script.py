@@ -64,7 +64,8 @@ def test_run_is_timed() -> None:
 def test_model_dir_is_exported_for_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AZUREML_MODEL_DIR", raising=False)
     source = "import os\ndef init():\n    global d\n    d = os.environ['AZUREML_MODEL_DIR']\n"
-    script = UserScript.load(_script(tmp_path, source + "def run(x): return d"), tmp_path)
+    environment = {"AZUREML_MODEL_DIR": str(tmp_path)}
+    script = UserScript.load(_script(tmp_path, source + "def run(x): return d"), environment)
     script.init()
     assert script.run("", {}).value == str(tmp_path)
 

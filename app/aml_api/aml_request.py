@@ -1,0 +1,28 @@
+"""`@rawhttp` and `AMLRequest`: a raw-HTTP run(request) gets the whole request, werkzeug's way.
+
+Scripts import these as `azureml.contrib.services.aml_request` or
+`azureml_inference_server_http.api.aml_request` (see `app.aml_api.aliases`)."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from werkzeug.wrappers import Request
+
+F = TypeVar("F", bound=Callable[..., Any])
+MARK = "__scorehost_rawhttp__"
+
+
+def rawhttp(function: F) -> F:
+    """Mark run() as taking the request itself: `run(request: AMLRequest)`."""
+    setattr(function, MARK, True)
+    return function
+
+
+class AMLRequest(Request):
+    """The request a @rawhttp run() gets: method, path, full_path, args, headers, get_data(),
+    get_json(), data, form, files, remote_addr, ... (werkzeug's Request, as under Azure ML)."""
+
+    # Azure ML's server is Flask, whose request type is werkzeug's plus these few attributes.
+    view_args: dict[str, Any] | None = None
+    url_rule = None
+    routing_exception = None

@@ -1,0 +1,19 @@
+"""GET /swagger.json: Azure ML's service document (`?version=2|3|3.1`; 2 by default)."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.web.dependencies import ScoringDep, SettingsDep
+from app.web.responses import RUN_FAILED_HEADER
+from app.web.swagger import swagger_document
+
+router = APIRouter()
+
+
+@router.get("/swagger.json", include_in_schema=False)
+async def swagger_json(
+    scoring: ScoringDep, settings: SettingsDep, version: str | None = None
+) -> JSONResponse:
+    input_schema, output_schema = scoring.schemas()
+    document = swagger_document(version, settings, input_schema, output_schema)
+    return JSONResponse(document, headers={RUN_FAILED_HEADER: "False"})
