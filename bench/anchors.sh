@@ -8,10 +8,7 @@ mkdir -p "$root"
 if ! command -v wrk >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
-if [ ! -x "$root/azmlinfsrv/bin/azmlinfsrv" ]; then
-    python3 -m venv "$root/azmlinfsrv"
-    "$root/azmlinfsrv/bin/pip" install -q azureml-inference-server-http scikit-learn joblib numpy
-fi
+scripts/azmlinfsrv-venv.sh >/dev/null
 if [ ! -x "$root/mlserver/bin/mlserver" ]; then
     python3 -m venv "$root/mlserver"
     # uvloop 0.22 breaks MLServer 1.7's worker start ("There is no current event loop").

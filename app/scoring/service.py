@@ -26,7 +26,7 @@ from app.scoring.failures import raw_failure, run_failed, text_failure, typed_fa
 from app.scoring.pins import verify_pins
 from app.scoring.raw_http import options_answer, raw_request
 from app.scoring.request import RequestHeaders, ScoreRequest, query_document
-from app.scoring.typed_input import NPY_MEDIA_TYPE, is_npy
+from app.scoring.typed_input import NPY_MEDIA_TYPE, SWAGGER_VERSIONS, is_npy
 from app.settings import Settings
 
 log = logging.getLogger("scorehost")
@@ -208,6 +208,12 @@ class ScoringService:
                 retry_after_s=1,
             )
         return self._script
+
+    def swagger_versions(self) -> tuple[str, ...]:
+        """The Swagger versions that can describe run()'s schemas."""
+        if self._script is None or self._script.typed is None:
+            return SWAGGER_VERSIONS
+        return self._script.typed.swagger_versions
 
     def schemas(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """A typed run()'s input and output schemas (None for untyped scripts or not loaded)."""

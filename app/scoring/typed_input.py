@@ -17,6 +17,7 @@ from app.errors import BadRequest, UnprocessableInput, UnsupportedMediaType
 from app.scoring.diagnose import describe_rows_problem
 
 NPY_MEDIA_TYPE = "application/x-npy"
+SWAGGER_VERSIONS = ("2.0", "3.0", "3.1")
 _DTYPES: dict[tuple[str, str | None], type[np.generic]] = {
     ("number", "double"): np.float64,
     ("number", "float"): np.float32,
@@ -81,6 +82,7 @@ def typed_input_of(run_function: Callable[..., Any]) -> "TypedInput | None":
     from inference_schema.schema_util import (
         get_input_schema,
         get_output_schema,
+        get_supported_versions,
         is_schema_decorated,
     )
 
@@ -95,7 +97,8 @@ def typed_input_of(run_function: Callable[..., Any]) -> "TypedInput | None":
         if name != "request_headers"
     }
     output: dict[str, Any] | None = get_output_schema(run_function) or None
-    return TypedInput(parameters_from(schema, defaults), schema, output)
+    versions = tuple(get_supported_versions(run_function))
+    return TypedInput(parameters_from(schema, defaults), schema, output, versions)
 
 
 def _read_npy(body: bytes) -> npt.NDArray[Any]:
@@ -138,10 +141,14 @@ class TypedInput:
         parameters: list[TypedParameter],
         input_schema: dict[str, Any] | None = None,
         output_schema: dict[str, Any] | None = None,
+        swagger_versions: tuple[str, ...] = SWAGGER_VERSIONS,
     ) -> None:
         self.parameters = parameters
         self.input_schema = input_schema
         self.output_schema = output_schema
+        # Swagger 2.0 cannot describe every schema (a list of mixed types): inference-schema
+        # says which versions these schemas fit.
+        self.swagger_versions = swagger_versions
 
     def decode(self, body: bytes, content_type: str) -> dict[str, Any]:
         if is_npy(content_type):

@@ -4,6 +4,7 @@ input and output schemas as ServiceInput and ServiceOutput. The app root's own s
 swagger2.json, swagger3.json or swagger3.1.json is served instead where there is one."""
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -167,19 +168,26 @@ def _info(settings: Settings) -> dict[str, str]:
 def swagger_document(
     requested: str | None,
     settings: Settings,
-    input_schema: dict[str, Any] | None,
-    output_schema: dict[str, Any] | None,
+    schemas: tuple[dict[str, Any] | None, dict[str, Any] | None],
+    supported: Sequence[str],
 ) -> dict[str, Any]:
+    """`supported`: the versions run()'s schemas fit, as inference-schema names them (2.0, ...)."""
     version = _VERSIONS.get(requested or "2")
+    fitting = ", ".join(sorted(_VERSIONS[name] for name in supported if name in _VERSIONS))
     if version is None:
         raise NotFound(
-            f"Swagger version [{requested}] is not valid. Supported versions: [2, 3, 3.1]."
+            f"Swagger version [{requested}] is not valid. Supported versions: [{fitting}]."
         )
     own = _user_document(settings.app_root, version)
     if own is not None:
         return own
+    if version not in {_VERSIONS[name] for name in supported if name in _VERSIONS}:
+        raise NotFound(
+            f"Swagger version [{requested}] is not supported for the scoring script. "
+            f"Supported swagger versions: [{fitting}]."
+        )
     prefix = f"/{settings.service_path_prefix.strip('/')}" if settings.service_path_prefix else ""
-    schemas = (input_schema or _UNTYPED, output_schema or _UNTYPED)
+    described = (schemas[0] or _UNTYPED, schemas[1] or _UNTYPED)
     if version == "2":
-        return _v2(settings, prefix, schemas)
-    return _v3(settings, prefix, schemas, "3.1.0" if version == "3.1" else "3.0.3")
+        return _v2(settings, prefix, described)
+    return _v3(settings, prefix, described, "3.1.0" if version == "3.1" else "3.0.3")

@@ -14,6 +14,5 @@ router = APIRouter()
 async def swagger_json(
     scoring: ScoringDep, settings: SettingsDep, version: str | None = None
 ) -> JSONResponse:
-    input_schema, output_schema = scoring.schemas()
-    document = swagger_document(version, settings, input_schema, output_schema)
+    document = swagger_document(version, settings, scoring.schemas(), scoring.swagger_versions())
     return JSONResponse(document, headers={RUN_FAILED_HEADER: "False"})

