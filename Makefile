@@ -14,7 +14,7 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest k8s-check clean image compose-up compose-down soak bench redteam
+.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean image compose-up compose-down soak bench redteam
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ typecheck: $(BIN)/scorehost  ## mypy --strict
 
 pytest: $(BIN)/scorehost  ## unit and end-to-end tests
 	$(BIN)/pytest
+
+compat: $(BIN)/scorehost  ## tests/compat alone: the same suite against scorehost and azmlinfsrv
+	$(BIN)/pytest -m compat
 
 # checkov pins versions of packages the project also uses: it gets a venv of its own.
 CHECKOV_VENV ?= .venv-checkov

@@ -126,6 +126,8 @@ class ScoringService:
             return await self._run(functools.partial(script.run, aml_request, headers))
         except RunRaised as error:
             raise raw_failure(error, self._settings.debug) from error
+        finally:
+            aml_request.close()  # uploads parsed into temporary files, as Flask closes them
 
     async def _score_text(
         self, script: UserScript, request: ScoreRequest, headers: Mapping[str, str]

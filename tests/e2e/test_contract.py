@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.paths import SCRIPTS
-from tests.servers import StartServer
+from tests.servers import StartServer, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -154,17 +154,18 @@ def test_probes_answer_while_init_is_slow(start_server: StartServer) -> None:
 def test_openapi_documents_are_served(start_server: StartServer) -> None:
     server = start_server("--entry-script", SCRIPTS / "echo.py")
     swagger = httpx.get(f"{server.url}/swagger.json").json()
-    assert "/score" in swagger["paths"]
-    assert httpx.get(f"{server.url}/openapi.json").json() == swagger
+    assert swagger["swagger"] == "2.0" and "/score" in swagger["paths"]  # Azure ML's document
+    openapi = httpx.get(f"{server.url}/openapi.json").json()
+    assert set(openapi["paths"]["/score"]) == {"get", "post"}  # FastAPI's, for /docs
     assert "swagger-ui" in httpx.get(f"{server.url}/docs").text
 
 
 def test_unknown_path_and_wrong_method_get_json_errors(start_server: StartServer) -> None:
     server = start_server("--entry-script", SCRIPTS / "echo.py")
     missing = httpx.get(f"{server.url}/nope")
-    wrong = httpx.get(f"{server.url}/score")
+    wrong = httpx.put(f"{server.url}/score")
     assert missing.status_code == 404
-    assert "POST /score" in missing.json()["message"]
+    assert "POST or GET /score" in missing.json()["message"]
     assert wrong.status_code == 405
     assert "POST /score" in wrong.json()["message"]
 
@@ -175,3 +176,11 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_0(start_server: Start
     server.process.send_signal(signal.SIGTERM)
     assert answer().json() == {"slept": 1}
     assert server.wait_exit(15) == 0
+
+
+def test_a_health_port_answers_the_same_routes(start_server: StartServer) -> None:
+    health_port = free_port()
+    server = start_server("--entry-script", SCRIPTS / "echo.py", "--health_port", str(health_port))
+    assert httpx.get(f"http://127.0.0.1:{health_port}/").text == "Healthy"
+    assert httpx.post(f"http://127.0.0.1:{health_port}/score", content="x").status_code == 200
+    assert httpx.get(f"{server.url}/").text == "Healthy"

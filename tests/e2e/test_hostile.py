@@ -98,7 +98,12 @@ CASES: dict[str, tuple[bytes, dict[str, str], int, str]] = {
         413,
         "limit",
     ),
-    "request id too long": (_data([ROW]), {"x-ms-request-id": "r" * 500}, 200, ""),
+    "request id too long": (
+        _data([ROW]),
+        {"x-ms-request-id": "r" * 500},
+        431,
+        "must not exceed 100 characters",
+    ),
 }
 
 
@@ -112,7 +117,7 @@ def test_hostile_body(server: ServerProcess, case: str) -> None:
     assert httpx.get(f"{server.url}/").text == "Healthy"
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_other_methods_on_score_get_405(server: ServerProcess, method: str) -> None:
     response = httpx.request(method, f"{server.url}/score")
     assert response.status_code == 405

@@ -94,7 +94,7 @@ def test_npy_of_the_wrong_shape_and_dtype(typed: ServerProcess) -> None:
 
 
 def test_openapi_shows_the_typed_schema_with_its_samples(typed: ServerProcess) -> None:
-    document = httpx.get(f"{typed.url}/swagger.json").json()
+    document = httpx.get(f"{typed.url}/openapi.json").json()
     request = document["paths"]["/score"]["post"]["requestBody"]["content"]
     response = document["paths"]["/score"]["post"]["responses"]["200"]["content"]
     assert request["application/json"]["schema"]["properties"]["data"]["format"] == "numpy.ndarray"

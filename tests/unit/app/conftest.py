@@ -17,7 +17,15 @@ from app.web.app import create_app
 @pytest.fixture(autouse=True)
 def _no_azure_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings read the environment: keep the machine's (and earlier tests') out of it."""
-    for name in ("AZUREML_MODEL_DIR", "AZUREML_ENTRY_SCRIPT", "WORKER_COUNT", "AML_APP_ROOT"):
+    for name in (
+        "AZUREML_MODEL_DIR",
+        "AZUREML_ENTRY_SCRIPT",
+        "WORKER_COUNT",
+        "AML_APP_ROOT",
+        "AML_APP_INSIGHTS_ENABLED",
+        "AML_APP_INSIGHTS_KEY",
+        "AZUREML_CONFIG_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

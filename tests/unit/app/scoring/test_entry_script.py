@@ -85,3 +85,53 @@ def test_a_plain_run_after_a_typed_one_is_not_mistaken_for_typed() -> None:
     # inference-schema keys its registry by module and function name, the same for every script
     assert UserScript.load(SCRIPTS / "typed_sum.py").typed is not None
     assert UserScript.load(SCRIPTS / "echo.py").typed is None
+
+
+_RAW = (
+    "from azureml.contrib.services.aml_request import rawhttp\n"
+    "def init(): pass\n"
+    "@rawhttp\n"
+    "def run(request): return request\n"
+)
+
+
+def test_a_rawhttp_run_is_told_apart_and_gets_what_it_is_given(tmp_path: Path) -> None:
+    script = UserScript.load(_script(tmp_path, _RAW))
+    assert script.raw and script.typed is None
+    assert script.run("the request", {}).value == "the request"
+
+
+def test_rawhttp_and_input_schema_together_are_refused(tmp_path: Path) -> None:
+    source = (
+        "from azureml.contrib.services.aml_request import rawhttp\n"
+        "from inference_schema.schema_decorators import input_schema\n"
+        "from inference_schema.parameter_types.standard_py_parameter_type import "
+        "StandardPythonParameterType\n"
+        "def init(): pass\n"
+        "@rawhttp\n"
+        "@input_schema('x', StandardPythonParameterType(1))\n"
+        "def run(x): return x\n"
+    )
+    with pytest.raises(EntryScriptError, match="both @rawhttp and @input_schema"):
+        UserScript.load(_script(tmp_path, source))
+
+
+def test_a_driver_modules_init_runs_with_the_driven_scripts_run(tmp_path: Path) -> None:
+    (tmp_path / "real_score.py").write_text("def init(): pass\ndef run(x): return 'real'\n")
+    driver = "import real_score as driver_module\ndef init(): pass\ndef run(x): return 'driver'\n"
+    script = UserScript.load(_script(tmp_path, driver))
+    assert script.run("x", {}).value == "real"
+
+
+def test_extra_import_paths_and_the_environment_are_given(tmp_path: Path) -> None:
+    source_dir = tmp_path / "src"
+    source_dir.mkdir()
+    (source_dir / "helper_beside.py").write_text("VALUE = 5\n")
+    script_dir = tmp_path / "app"
+    script_dir.mkdir()
+    source = (
+        "import os, helper_beside\ndef init(): pass\n"
+        "def run(x): return (helper_beside.VALUE, os.environ['MY_VAR'])\n"
+    )
+    script = UserScript.load(_script(script_dir, source), {"MY_VAR": "set"}, [source_dir])
+    assert script.run("x", {}).value == (5, "set")
