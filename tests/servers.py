@@ -46,13 +46,14 @@ class ServerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def wait_ready(self, deadline_s: float = 60) -> None:
+    def wait_ready(self, deadline_s: float = 60, probe: str = "/health/ready") -> None:
+        """Until `probe` answers 200 (Azure ML's server has only `/`)."""
         deadline = time.monotonic() + deadline_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/health/ready", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}{probe}", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

@@ -5,62 +5,25 @@ the test says so and the README's "Differences from Azure ML's server" table say
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.paths import ROOT, SCRIPTS
-from tests.servers import free_port
+from tests.servers import ServerProcess, free_port
 
 AML_SCRIPTS = SCRIPTS / "aml"
 SERVERS = ("scorehost", "azmlinfsrv")
 
 
 @dataclass
-class Running:
+class Running(ServerProcess):
     kind: str
-    url: str
     app_root: Path
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_for_log(self, text: str, deadline_s: float = 30) -> None:
-        deadline = time.monotonic() + deadline_s
-        while text not in self.log():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} never logged by {self.kind}:\n{self.log()}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def _wait_healthy(server: Running, deadline_s: float = 90) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise AssertionError(
-                f"{server.kind} exited {server.process.returncode}:\n{server.log()}"
-            )
-        try:
-            if httpx.get(f"{server.url}/", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{server.kind} not healthy after {deadline_s} s:\n{server.log()}")
 
 
 @pytest.fixture(scope="session")
@@ -127,9 +90,9 @@ class Servers:
                 env=environment,
                 start_new_session=True,
             )
-        server = Running(kind, f"http://127.0.0.1:{port}", app_root, process, log_path)
+        server = Running(process, f"http://127.0.0.1:{port}", log_path, kind, app_root)
         self._running[key] = server
-        _wait_healthy(server)
+        server.wait_ready(deadline_s=90, probe="/")
         return server
 
     def stop_all(self) -> None:

@@ -130,3 +130,17 @@ def test_the_image_example_refuses_what_is_not_an_image(
     assert not_image.status_code == 415
     assert "not an image" in not_image.json()["error"]
     assert httpx.post(f"{url}/score", content=b"").status_code == 400
+
+
+def test_microsofts_own_classes_work_where_its_package_is_installed(
+    servers: Servers, kind: str, azmlinfsrv_command: Path
+) -> None:
+    site_packages = next(azmlinfsrv_command.parent.parent.glob("lib/python3*/site-packages"))
+    env = {"MICROSOFT_SITE_PACKAGES": str(site_packages)}
+    server = servers.start(kind, "real_package.py", env=env)
+    answer = httpx.post(f"{server.url}/score", json={"x": 1})
+    assert (answer.status_code, answer.headers["x-real"]) == (207, "yes")
+    body = answer.json()
+    assert body["response_module"] == "azureml_inference_server_http.api.aml_response"
+    assert body["response_file"].startswith(str(site_packages))  # Microsoft's, not ours
+    assert (body["method"], body["json"]) == ("POST", {"x": 1})
