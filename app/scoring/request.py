@@ -9,8 +9,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ScoreRequest:
-    """`headers`: case-insensitive lookups (lower-case names); `scope`: the ASGI scope, from
-    which a raw-HTTP script's werkzeug request is built."""
+    """`headers`: case-insensitive lookups (lower-case names); `query`: the query string's
+    pairs, for GET (what it scores); `scope`: the ASGI scope, from which a raw-HTTP script's
+    werkzeug request is built (its query string included)."""
 
     method: str
     body: bytes

@@ -99,7 +99,7 @@ async def score(
                 request.method,
                 body,
                 request.headers,
-                request.query_params.multi_items(),
+                request.query_params.multi_items() if request.method == "GET" else (),
                 request.scope,
             )
         )
