@@ -2,6 +2,7 @@
 
 import argparse
 import ast
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ AZMLINFSRV_FLAGS = {
     "workers": ["--worker_count"],
     "cors_origins": ["--access_control_allow_origins"],
     "health_port": ["--health_port"],
+    "debug_port": ["--debug_port"],
 }
 
 
@@ -81,6 +83,11 @@ def serve_settings(args: argparse.Namespace) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(_describe(error) for error in exc.errors())
         raise UsageError(f"invalid settings: {problems}") from None
+    if settings.debug_port is not None and importlib.util.find_spec("debugpy") is None:
+        raise UsageError(
+            "a debug port is set (AZUREML_DEBUG_PORT or --debug-port) but debugpy is not "
+            "installed: pip install 'scorehost[debug]'"
+        )
     script = settings.entry_script_path
     if not script.is_file():
         raise UsageError(

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     max_connections: int = Field(1000, ge=1, validation_alias=_env("MAX_CONNECTIONS"))
     """Open connections per worker past which new requests get 503 (uvicorn's limit)."""
 
+    debug_port: int | None = Field(
+        None, ge=1, le=65535, validation_alias=_env("DEBUG_PORT", "AZUREML_DEBUG_PORT")
+    )
+    """Connect each worker to the debugger listening on this port before init() (debugpy)."""
+
     debug: bool = Field(False, validation_alias=_env("DEBUG"))
     """Put tracebacks of failing run() calls into error responses (never in production)."""
 

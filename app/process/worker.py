@@ -8,7 +8,7 @@ import socket
 import uvicorn
 from fastapi import FastAPI
 
-from app.process import exit_codes, logs
+from app.process import debugger, exit_codes, logs
 from app.process.http_limits import limited_protocol
 from app.scoring.service import ScoringService, Status
 from app.settings import Settings
@@ -35,6 +35,8 @@ def run_worker(settings: Settings, socks: list[socket.socket]) -> int:
     """Serve on `socks`, the supervisor's shared listening sockets, until stopped."""
     logs.configure(settings.log_level, settings.log_format)
     logs.route_print()
+    if settings.debug_port is not None:
+        debugger.attach(settings.debug_port)
 
     def stop_serving() -> None:
         server.should_exit = True

@@ -2,6 +2,7 @@
 
 import json
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -184,3 +185,15 @@ def test_a_health_port_answers_the_same_routes(start_server: StartServer) -> Non
     assert httpx.get(f"http://127.0.0.1:{health_port}/").text == "Healthy"
     assert httpx.post(f"http://127.0.0.1:{health_port}/score", content="x").status_code == 200
     assert httpx.get(f"{server.url}/").text == "Healthy"
+
+
+def test_a_debug_port_connects_each_worker_to_the_debugger(start_server: StartServer) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as debugger:  # VS Code's "listen" side
+        debugger.settimeout(60)
+        port = debugger.getsockname()[1]
+        server = start_server(
+            "--entry-script", SCRIPTS / "echo.py", "--debug_port", str(port), wait=False
+        )
+        connection, _ = debugger.accept()
+        connection.close()
+    server.wait_for_log("connecting to the debugger on port")

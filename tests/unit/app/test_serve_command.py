@@ -102,3 +102,13 @@ def test_a_config_file_under_azure_mls_names_sits_below_the_environment(
 def test_a_missing_model_folder_is_left_for_init_to_find(tmp_path: Path) -> None:
     settings = _settings("--entry-script", SCRIPTS / "echo.py", "--model-dir", tmp_path / "none")
     assert settings.model_dir == tmp_path / "none"  # type: ignore[attr-defined]
+
+
+def test_a_debug_port_needs_debugpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(
+        UsageError, match=r"debugpy is not installed: pip install 'scorehost\[debug\]'"
+    ):
+        _settings("--entry-script", SCRIPTS / "echo.py", "--debug_port", "5678")
