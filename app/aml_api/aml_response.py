@@ -10,7 +10,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-RUN_FAILED_HEADER = "x-ms-run-function-failed"
+RUN_FAILED_HEADER = "x-ms-run-function-failed"  # True: a 5xx came from run(), not the server
 
 
 class AMLResponse(Response):

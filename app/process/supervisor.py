@@ -57,7 +57,9 @@ class BindError(UsageError):
     """The address cannot be listened on; the message names it and the way out."""
 
 
-def _bind(settings: Settings, port: int, flag: str = "--port") -> socket.socket:
+def _bind(
+    settings: Settings, port: int, flag: str = "--port (make serve PORT=...)"
+) -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -69,7 +71,7 @@ def _bind(settings: Settings, port: int, flag: str = "--port") -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise BindError(
                 f"port {port} is in use ({where}): stop what listens there, or pick "
-                f"another with {flag} (make serve PORT=...)"
+                f"another with {flag}"
             ) from None
         raise BindError(f"cannot listen on {where}: {exc.strerror} (set --host)") from None
     sock.listen(2048)

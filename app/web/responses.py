@@ -4,6 +4,7 @@
 from starlette.responses import JSONResponse, Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from app.aml_api.aml_response import RUN_FAILED_HEADER
 from app.context import current_request_id
 from app.errors import NotReady, RunFailed, ScorehostError, ScoringTimeout, Unauthorized
 from app.scoring.encoding import to_json
@@ -11,7 +12,6 @@ from app.scoring.entry_script import Ran
 from app.web.wsgi_response import from_werkzeug
 
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"  # milliseconds inside run()
-RUN_FAILED_HEADER = "x-ms-run-function-failed"  # a 5xx came from the user's run(), not the server
 _CHALLENGE = 'Bearer realm="scorehost"'
 
 

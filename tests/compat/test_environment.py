@@ -8,13 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.compat.conftest import Servers
+from tests.compat.conftest import AML_SCRIPTS, Servers
 
 pytestmark = pytest.mark.compat
+SOURCE_DIR = str(AML_SCRIPTS / "source_dir")  # AZUREML_SOURCE_DIRECTORY, absolute
 
 
 def test_the_variables_azure_ml_exports(servers: Servers, kind: str, tmp_path: Path) -> None:
-    source_dir = str((Path(__file__).parent.parent / "fixtures/scripts/aml/source_dir").resolve())
     key = str(uuid.uuid4())
     server = servers.start(
         kind,
@@ -23,7 +23,7 @@ def test_the_variables_azure_ml_exports(servers: Servers, kind: str, tmp_path: P
         str(tmp_path),
         "--appinsights_instrumentation_key",
         key,
-        env={"AZUREML_SOURCE_DIRECTORY": source_dir},
+        env={"AZUREML_SOURCE_DIRECTORY": SOURCE_DIR},
     )
     answer = httpx.post(f"{server.url}/score", content="{}").json()
     assert answer["env"] == {
@@ -39,13 +39,12 @@ def test_the_variables_azure_ml_exports(servers: Servers, kind: str, tmp_path: P
 
 
 def test_print_goes_to_the_server_log_once(servers: Servers, kind: str, tmp_path: Path) -> None:
-    source_dir = str((Path(__file__).parent.parent / "fixtures/scripts/aml/source_dir").resolve())
     server = servers.start(
         kind,
         "environment.py",
         "--model_dir",
         str(tmp_path),
-        env={"AZUREML_SOURCE_DIRECTORY": source_dir},
+        env={"AZUREML_SOURCE_DIRECTORY": SOURCE_DIR},
     )
     httpx.post(f"{server.url}/score", content="{}")
     server.wait_for_log("environment-script run printed")

@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from app.aml_api.aml_response import RUN_FAILED_HEADER
 from app.web.dependencies import ScoringDep, SettingsDep
-from app.web.responses import RUN_FAILED_HEADER
 from app.web.swagger import swagger_document
 
 router = APIRouter()
