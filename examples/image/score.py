@@ -28,8 +28,11 @@ def _error(message, status):
 def run(request: AMLRequest):
     if request.method != "POST":
         return _error("POST an image of a digit (multipart field 'image', or the raw body).", 405)
-    upload = request.files.get("image")
-    data = upload.read() if upload is not None else request.get_data()
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("image")
+        data = upload.read() if upload is not None else b""
+    else:  # the picture is the body, whatever Content-Type says (curl -d sends a form type)
+        data = request.get_data()
     if not data:
         return _error("The request has no image: send one as field 'image' or as the body.", 400)
     try:

@@ -129,6 +129,12 @@ def test_the_image_example_refuses_what_is_not_an_image(
     not_image = httpx.post(f"{url}/score", content=b"hello")
     assert not_image.status_code == 415
     assert "not an image" in not_image.json()["error"]
+    as_curl_sends_it = httpx.post(  # curl --data-binary: a form Content-Type
+        f"{url}/score",
+        content=b"hello",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert as_curl_sends_it.status_code == 415
     assert httpx.post(f"{url}/score", content=b"").status_code == 400
 
 
