@@ -8,11 +8,13 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
+# Where a proxy intercepts TLS, docker/pip-ca/ca.pem is its CA bundle for pip (make image
+# PIP_CA_BUNDLE=... puts it there). Only this stage and the train stage read it, and neither is
+# shipped: the runtime stage copies the venv alone. No BuildKit feature is used, so the classic
+# builder and Compose v1 build this file too.
+COPY docker/pip-ca/ /tmp/pip-ca/
 # A venv works on python:3.11-slim (/usr/local/bin/python3) and Debian's /usr/bin/python3 alike.
-# The optional `pipca` secret is a CA bundle for networks whose proxy intercepts TLS; it is
-# mounted for this step only and never stored in a layer.
-RUN --mount=type=secret,id=pipca \
-    if [ -s /run/secrets/pipca ]; then export PIP_CERT=/run/secrets/pipca; fi \
+RUN if [ -s /tmp/pip-ca/ca.pem ]; then export PIP_CERT=/tmp/pip-ca/ca.pem; fi \
     && python3 -m venv /opt/venv \
     && /opt/venv/bin/pip install . \
     && /opt/venv/bin/pip freeze --exclude scorehost > /opt/constraints.txt
@@ -27,8 +29,8 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY tutorial ./tutorial
 COPY client ./client
-RUN --mount=type=secret,id=pipca \
-    if [ -s /run/secrets/pipca ]; then export PIP_CERT=/run/secrets/pipca; fi \
+COPY docker/pip-ca/ /tmp/pip-ca/
+RUN if [ -s /tmp/pip-ca/ca.pem ]; then export PIP_CERT=/tmp/pip-ca/ca.pem; fi \
     && python3 -m venv /opt/train \
     && /opt/train/bin/pip install -c /tmp/constraints.txt ".[train]"
 RUN /opt/train/bin/scorehost train --out /model

@@ -1,5 +1,4 @@
 # Every developer and CI task is a target here; CI (.ci/run) runs `make test`.
-comma := ,
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -14,38 +13,46 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean image compose-up compose-down soak bench redteam
+.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean pip-ca image compose-up compose-down soak bench redteam
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(BIN)/scorehost: pyproject.toml
+# Two steps: `make serve` installs what serving and training the default model need; every
+# developer target extends the same venv with the dev tools (Azure SDKs, linters, test tools).
+SERVE_VENV := $(VENV)/.installed-serve
+DEV_VENV := $(VENV)/.installed-dev
+
+$(SERVE_VENV): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[train]"
+	touch $@
+
+$(DEV_VENV): $(SERVE_VENV)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(BIN)/scorehost  ## create .venv and install scorehost with its dev tools
+install: $(DEV_VENV)  ## create .venv and install scorehost with its dev tools
 
-$(MODEL): | $(BIN)/scorehost
+$(MODEL): | $(SERVE_VENV)
 	$(BIN)/scorehost train --out $(MODEL_DIR)
 
 model: $(MODEL)  ## train the tutorial's MNIST model if it is missing
 
-serve: $(MODEL)  ## serve the tutorial's score.py and model on http://127.0.0.1:5001
+serve: $(SERVE_VENV) $(MODEL)  ## serve the tutorial's score.py and model on http://127.0.0.1:5001
 	$(BIN)/scorehost serve --entry-script $(ENTRY_SCRIPT) --model-dir $(MODEL_DIR) --port $(PORT)
 
-lint: $(BIN)/scorehost  ## ruff lint and format check
+lint: $(DEV_VENV)  ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(BIN)/scorehost  ## mypy --strict
+typecheck: $(DEV_VENV)  ## mypy --strict
 	$(BIN)/mypy
 
-pytest: $(BIN)/scorehost  ## unit and end-to-end tests
+pytest: $(DEV_VENV)  ## unit and end-to-end tests
 	$(BIN)/pytest
 
-compat: $(BIN)/scorehost  ## tests/compat alone: the same suite against scorehost and azmlinfsrv
+compat: $(DEV_VENV)  ## tests/compat alone: the same suite against scorehost and azmlinfsrv
 	$(BIN)/pytest -m compat
 
 # checkov pins versions of packages the project also uses: it gets a venv of its own.
@@ -54,7 +61,7 @@ $(CHECKOV_VENV)/bin/checkov:
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov>=3.2,<4"
 
-k8s-check: $(BIN)/scorehost $(CHECKOV_VENV)/bin/checkov  ## render deploy/k8s overlays, validate, scan with checkov
+k8s-check: $(DEV_VENV) $(CHECKOV_VENV)/bin/checkov  ## render deploy/k8s overlays, validate, scan with checkov
 	rm -rf build/k8s && mkdir -p build/k8s
 	for overlay in deploy/k8s/overlays/*/; do \
 		$(BIN)/kubectl kustomize $$overlay > build/k8s/$$(basename $$overlay).yaml || exit 1; \
@@ -66,9 +73,11 @@ k8s-check: $(BIN)/scorehost $(CHECKOV_VENV)/bin/checkov  ## render deploy/k8s ov
 
 test: lint typecheck k8s-check pytest  ## everything CI runs
 
-image:  ## build the Docker image (IMAGE, BASE_IMAGE, PIP_CA_BUNDLE)
-	DOCKER_BUILDKIT=1 $(DOCKER) build --build-arg BASE_IMAGE=$(BASE_IMAGE) \
-		$(if $(PIP_CA_BUNDLE),--secret id=pipca$(comma)src=$(PIP_CA_BUNDLE)) -t $(IMAGE) .
+pip-ca:  ## put PIP_CA_BUNDLE where docker build reads it (docker/pip-ca/ca.pem), if given
+	$(if $(PIP_CA_BUNDLE),cp $(PIP_CA_BUNDLE) docker/pip-ca/ca.pem)
+
+image: pip-ca  ## build the Docker image (IMAGE, BASE_IMAGE, PIP_CA_BUNDLE)
+	$(DOCKER) build --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) .
 
 compose-up:  ## docker compose up -d, then wait until the service is healthy
 	$(COMPOSE) up -d
@@ -81,14 +90,14 @@ compose-up:  ## docker compose up -d, then wait until the service is healthy
 compose-down:  ## stop and remove the compose service
 	$(COMPOSE) down
 
-bench: $(MODEL)  ## compare with azmlinfsrv and MLServer in one run; writes docs/benchmarks.md
+bench: $(MODEL) $(DEV_VENV)  ## compare with azmlinfsrv and MLServer in one run; writes docs/benchmarks.md
 	bench/anchors.sh
 	$(BIN)/python -m bench.run
 
-soak: $(MODEL)  ## 5-minute load run, good and bad requests mixed (not in CI)
+soak: $(MODEL) $(DEV_VENV)  ## 5-minute load run, good and bad requests mixed (not in CI)
 	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}
 
-redteam: $(MODEL)  ## the red-team cases against a real server, as a table (not in CI)
+redteam: $(MODEL) $(DEV_VENV)  ## the red-team cases against a real server, as a table (not in CI)
 	$(BIN)/python -m bench.redteam
 
 clean:  ## remove the venv, trained models and caches

@@ -12,14 +12,22 @@ from typing import Any
 
 from app.errors import BadRequest, ScorehostError, UnprocessableInput
 
-_EXAMPLE = 'Send JSON like {"data": [[0.0, 0.5, ...], ...]}: one list of numbers per row.'
+_SKLEARN_1D = "Expected 2D array, got 1D array"
 _SKLEARN_WIDTH = re.compile(r"X has (\d+) features, but (\w+) is expecting (\d+) features")
 
 
-def explain(body: str, exc: BaseException, expected_width: int | None) -> ScorehostError | None:
-    """A 4xx error describing what in `body` made run() raise `exc`, or None for a genuine bug."""
+def explain(
+    body: str, exc: BaseException, expected_width: int | None, script: str
+) -> ScorehostError | None:
+    """A 4xx error describing what in `body` made run() raise `exc`, or None for a genuine bug.
+
+    `script` names the entry script in messages: they describe what it read, never an example
+    of some other script's input."""
     if not body.strip() and isinstance(exc, ValueError):
-        return BadRequest(f"The request body is empty. {_EXAMPLE}")
+        return BadRequest(
+            f"The request body is empty; run() in {script} needs input "
+            f"({type(exc).__name__}: {exc})."
+        )
     if isinstance(exc, json.JSONDecodeError):
         return BadRequest(f"The request body is not valid JSON: {_describe_json_error(exc)}.")
     if not isinstance(
@@ -41,18 +49,25 @@ def explain(body: str, exc: BaseException, expected_width: int | None) -> Scoreh
         if isinstance(missing, str) and missing not in document:
             present = ", ".join(repr(key) for key in document) or "none"
             return UnprocessableInput(
-                f"The JSON body has no {missing!r} key (keys present: {present}). {_EXAMPLE}"
+                f"The JSON body has no {missing!r} key, which run() in {script} reads "
+                f"(keys present: {present})."
             )
     if not isinstance(document, dict):
         if isinstance(exc, TypeError):
             return UnprocessableInput(
-                f"The JSON body must be an object, got {_kind(document)}. {_EXAMPLE}"
+                f"The JSON body must be an object for run() in {script}, got {_kind(document)} "
+                f"(TypeError: {exc})."
             )
         return None
     if "data" in document:
         problem = describe_rows_problem(document["data"], expected_width)
         if problem:
-            return UnprocessableInput(f"{problem}. {_EXAMPLE}")
+            return UnprocessableInput(f"{problem}.")
+    if _SKLEARN_1D in str(exc):
+        return UnprocessableInput(
+            "The model takes rows (a list of lists of numbers) and got a single flat list: "
+            "wrap it in another list to send one row."
+        )
     match = _SKLEARN_WIDTH.search(str(exc))
     if match:
         got, _, expected = match.groups()
@@ -86,11 +101,8 @@ def describe_rows_problem(data: Any, expected_width: int | None) -> str | None:
         return f'"data" must be a list of rows, got {_kind(data)}'
     if not data:
         return '"data" is an empty list; send at least one row'
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in data):
-        return (
-            f'"data" is a single flat list of {len(data)} numbers; wrap it in another list to '
-            "send one row"
-        )
+    if not any(isinstance(item, list) for item in data):
+        return _flat_list_problem(data, expected_width)
     width = expected_width
     for index, row in enumerate(data):
         if not isinstance(row, list):
@@ -107,6 +119,20 @@ def describe_rows_problem(data: Any, expected_width: int | None) -> str | None:
             reference = "the model expects" if expected_width is not None else "row 0 has"
             return f"row {index} has {len(row)} values, {reference} {width}"
     return None
+
+
+def _flat_list_problem(data: list[Any], expected_width: int | None) -> str | None:
+    """`data` holds no rows: a bad value in it is the problem, whatever shape run() wants."""
+    for index, value in enumerate(data):
+        problem = _problem_in_value(value)
+        if problem:
+            return f'item {index} of "data" is {problem}'
+    if expected_width is None:
+        return None  # a flat list of numbers may be just what the script takes
+    return (
+        f'"data" is a single flat list of {len(data)} numbers, but the model takes rows of '
+        f"{expected_width} values; wrap it in another list to send one row"
+    )
 
 
 def _problem_in_value(value: Any) -> str | None:

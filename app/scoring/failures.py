@@ -28,7 +28,7 @@ _WERKZEUG_CLIENT_ERRORS: dict[int, type[ScorehostError]] = {
 
 def text_failure(text: str, error: RunRaised, script: UserScript, debug: bool) -> ScorehostError:
     """run(raw_data) raised: the body is blamed only when it explains the exception."""
-    client_error = explain(text, error.original, script.expected_features())
+    client_error = explain(text, error.original, script.expected_features(), script.path.name)
     if client_error is not None:
         return _client_error(client_error, error)
     return run_failed(error, debug)

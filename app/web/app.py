@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app import __version__
 from app.scoring.entry_script import EntryScriptError, user_frames
@@ -53,10 +54,12 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
         task.cancel()
         scoring.stop()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the package, not a CDN: they work offline.
+    app = FastAPIOffline(
         title="scorehost",
         version=__version__,
-        description="Serves an Azure ML score.py: the request body goes to run() as text.",
+        description=f"Serves {settings.entry_script_path.name} with Azure ML's scoring contract: "
+        "POST /score sends the request body to its run().",
         lifespan=lifespan,
         # Starlette's slash redirect copies the Host header into Location; /score/ is a route.
         redirect_slashes=False,

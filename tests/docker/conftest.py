@@ -16,6 +16,8 @@ from tests.paths import ROOT
 
 IMAGE = os.environ.get("IMAGE", "scorehost:latest")
 DOCKER = os.environ.get("DOCKER", "docker")
+# The Makefile's default, which `make image` builds FROM unless BASE_IMAGE says otherwise.
+BASE_IMAGE = os.environ.get("BASE_IMAGE", "python:3.11-slim")
 
 
 def docker(
@@ -26,20 +28,32 @@ def docker(
     )
 
 
-def _engine_problem() -> str | None:
+def engine_problem(base_image: str = BASE_IMAGE) -> str | None:
+    """Why this machine cannot build and run the image, or None if it can."""
     if shutil.which(DOCKER) is None:
-        return f"no docker client ({DOCKER}) on PATH"
+        return f"no docker client ({DOCKER}) on PATH (scripts/docker-engine.sh installs one)"
     info = docker("info", check=False, timeout=30)
-    return None if info.returncode == 0 else f"no Docker engine answers: {info.stderr.strip()}"
+    if info.returncode != 0:
+        return f"no Docker engine answers: {info.stderr.strip()} (scripts/docker-engine.sh)"
+    if docker("image", "inspect", base_image, check=False, timeout=30).returncode == 0:
+        return None
+    pull = docker("pull", base_image, check=False, timeout=300)
+    if pull.returncode != 0:
+        return (
+            f"the base image {base_image} is not here and cannot be pulled "
+            f"({pull.stderr.strip()}): build one with scripts/local-base-image.sh NAME and set "
+            "BASE_IMAGE=NAME"
+        )
+    return None
 
 
 @pytest.fixture(scope="session")
 def image() -> str:
-    problem = _engine_problem()
+    problem = engine_problem()
     if problem:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the Docker tests, but {problem}")
-        pytest.skip(f"Docker tests skipped: {problem} (scripts/docker-engine.sh starts one)")
+        pytest.skip(f"Docker tests skipped: {problem}")
     build = subprocess.run(
         ["make", "image", f"IMAGE={IMAGE}"], cwd=ROOT, capture_output=True, text=True, check=False
     )

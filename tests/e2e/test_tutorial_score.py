@@ -88,7 +88,11 @@ BAD_INPUTS = {
     "flat list": (json.dumps({"data": _row()}).encode(), 422, "wrap it in another list"),
     "data is a string": (json.dumps({"data": "pixels"}).encode(), 422, '"data" must be a list'),
     "empty data": (json.dumps({"data": []}).encode(), 422, '"data" is an empty list'),
-    "body is a list": (json.dumps([_row()]).encode(), 422, "must be an object, got a list"),
+    "body is a list": (
+        json.dumps([_row()]).encode(),
+        422,
+        "must be an object for run() in score.py, got a list",
+    ),
     "not UTF-8": (b'{"data": [[\xff]]}', 400, "not valid UTF-8 text (byte 0xff at position 11)"),
 }
 

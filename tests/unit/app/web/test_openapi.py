@@ -21,3 +21,14 @@ def test_a_typed_script_shows_its_schema_and_npy() -> None:
     assert "application/x-npy" in body["content"]
     answer = document["paths"]["/score"]["post"]["responses"]["200"]["content"]
     assert answer["application/json"]["example"] == [1.5]
+
+
+def test_an_untyped_script_is_described_by_its_own_name_and_nothing_invented() -> None:
+    with served(SCRIPTS / "echo.py") as client:
+        document = client.get("/openapi.json").json()
+    assert "echo.py" in document["info"]["description"]
+    operation = document["paths"]["/score"]["post"]
+    assert operation["requestBody"]["content"] == {"application/json": {"schema": {}}}
+    assert operation["responses"]["200"]["content"] == {"application/json": {"schema": {}}}
+    text = str(document)
+    assert "784" not in text and "MNIST" not in text and "tutorial" not in text
