@@ -88,6 +88,11 @@ def serve_settings(args: argparse.Namespace) -> Settings:
             "a debug port is set (AZUREML_DEBUG_PORT or --debug-port) but debugpy is not "
             "installed: pip install 'scorehost[debug]'"
         )
+    if settings.reload and settings.workers > 1:
+        raise UsageError(
+            f"--reload restarts a single worker; drop --workers {settings.workers} "
+            "(or WORKER_COUNT) while developing"
+        )
     script = settings.entry_script_path
     if not script.is_file():
         raise UsageError(

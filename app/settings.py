@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     )
     """Connect each worker to the debugger listening on this port before init() (debugpy)."""
 
+    reload: bool = Field(False, validation_alias=_env("RELOAD"))
+    """Restart the worker when a .py file beside the script or a file of the model dir changes;
+    a script that breaks answers 503 with its error until the next edit (development, 1 worker)."""
+
     debug: bool = Field(False, validation_alias=_env("DEBUG"))
     """Put tracebacks of failing run() calls into error responses (never in production)."""
 

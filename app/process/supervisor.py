@@ -1,7 +1,8 @@
 """The serving process: worker processes on one socket, replaced when they die or hang.
 
 A worker whose init() fails ends everything (exit 3): a broken script must not restart in a
-loop. A worker that exits because a run() hung (exit 4) or that crashes is replaced.
+loop (under --reload it stays up answering 503 until an edit restarts it). A worker that exits
+because a run() hung (exit 4) or that crashes is replaced.
 
 Workers are forked from this process after it has imported the server and the libraries in
 SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, starts with
@@ -86,6 +87,8 @@ class Supervisor:
         self._workers: list[BaseProcess] = []
         self._deaths: deque[float] = deque()
         self._wake_r = self._wake_w = -1  # a pipe while running: see run()
+        self._changed: str | None = None  # what --reload saw change since the last restart
+        self._changed_lock = threading.Lock()
 
     def _start_worker(self, socks: list[socket.socket]) -> BaseProcess:
         process = _fork.Process(target=_worker_main, args=(self._settings, socks), daemon=False)
@@ -93,11 +96,24 @@ class Supervisor:
         log.info("Started worker process %s", process.pid)
         return process
 
+    def _wake(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._wake_w, b"!")
+
     def _on_signal(self, signum: int, _: FrameType | None) -> None:
         log.info("Received %s; stopping workers", signal.Signals(signum).name)
         self._stopping.set()
-        with contextlib.suppress(BlockingIOError):
-            os.write(self._wake_w, b"!")
+        self._wake()
+
+    def _on_change(self, changes: str) -> None:
+        with self._changed_lock:
+            self._changed = f"{self._changed}, {changes}" if self._changed else changes
+        self._wake()
+
+    def _take_changes(self) -> str | None:
+        with self._changed_lock:
+            changes, self._changed = self._changed, None
+        return changes
 
     def run(self) -> int:
         # First: a port in use ends the command before anything is made or imported.
@@ -120,6 +136,7 @@ class Supervisor:
         # A signal writes to this pipe, so the watch loop wakes at once, not at its next timeout.
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)
+        os.set_blocking(self._wake_r, False)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         log.info(
@@ -130,9 +147,17 @@ class Supervisor:
             self._settings.port,
             self._settings.workers,
         )
+        reloader = None
+        if self._settings.reload:
+            from app.process.reloader import Reloader
+
+            reloader = Reloader(self._settings, self._on_change)
+            reloader.start()
         try:
             self._workers = [self._start_worker(socks) for _ in range(self._settings.workers)]
             exit_code = self._watch(socks)
+            if reloader is not None:
+                reloader.stop()
             # Stop accepting at once: with this copy closed, the listener closes as each worker
             # closes its own on SIGTERM, so a new arrival is refused instead of queued unserved.
             for sock in socks:
@@ -149,6 +174,12 @@ class Supervisor:
     def _watch(self, socks: list[socket.socket]) -> int:
         while not self._stopping.is_set():
             wait([self._wake_r, *(worker.sentinel for worker in self._workers)], timeout=0.5)
+            with contextlib.suppress(BlockingIOError):
+                os.read(self._wake_r, 512)
+            changes = self._take_changes()
+            if changes and not self._stopping.is_set():
+                self._restart_all(socks, changes)
+                continue
             for index, worker in enumerate(self._workers):
                 if worker.is_alive() or self._stopping.is_set():
                     continue
@@ -181,6 +212,17 @@ class Supervisor:
             return exit_codes.CRASH_LOOP
         log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
         return None
+
+    def _restart_all(self, socks: list[socket.socket], changes: str) -> None:
+        """--reload: new workers import the edited script; the sockets stay open throughout."""
+        from prometheus_client import multiprocess
+
+        log.info("Reloading (%s): restarting the worker", changes)
+        self._stop_all()
+        for worker in self._workers:
+            if worker.pid is not None:
+                multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+        self._workers = [self._start_worker(socks) for _ in range(self._settings.workers)]
 
     def _stop_all(self) -> None:
         for worker in self._workers:

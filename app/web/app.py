@@ -37,11 +37,14 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
             await scoring.start()
         except EntryScriptError as exc:
             if settings.debug:
-                log.exception("The scoring script cannot be served; stopping")
+                log.exception("The scoring script cannot be served")
             else:  # the cause and the user's own lines; --debug shows the whole traceback
-                log.error("The scoring script cannot be served; stopping: %s", exc)
+                log.error("The scoring script cannot be served: %s", exc)
                 for frame in user_frames(exc, settings.entry_script_path.parent):
                     log.error("  at %s", frame)
+            if settings.reload:  # no crash loop: answer 503 with the error until the next edit
+                log.error("Waiting for a change to the script (--reload); /score answers 503")
+                return
             on_fatal()
             return
         metrics.init_seconds.set(scoring.init_seconds or 0.0)

@@ -33,6 +33,10 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
         ),
         (["--entry-script", "missing.py"], "entry script"),
         (["--api-keys-file", "/nonexistent/keys"], "API keys file /nonexistent/keys not found"),
+        (
+            ["--reload", "--workers", "2"],
+            "--reload restarts a single worker; drop --workers 2 (or WORKER_COUNT)",
+        ),
     ],
 )
 def test_bad_settings_name_the_flag_and_the_fix(argv: list[str], message: str) -> None:
