@@ -18,14 +18,15 @@ PIP_CA_BUNDLE ?=
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-# Two steps: `make serve` installs what serving and training the default model need; every
-# developer target extends the same venv with the dev tools (Azure SDKs, linters, test tools).
+# Two steps: `make serve` installs the server and the tutorial's tools (train, evaluate,
+# predict); every developer target extends the same venv with the dev tools (Azure SDKs,
+# inference-schema, debugpy, kubectl, linters, test tools).
 SERVE_VENV := $(VENV)/.installed-serve
 DEV_VENV := $(VENV)/.installed-dev
 
 $(SERVE_VENV): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[train]"
+	$(BIN)/python -m pip install --quiet -e ".[tutorial]"
 	touch $@
 
 $(DEV_VENV): $(SERVE_VENV)
@@ -39,7 +40,7 @@ $(MODEL): | $(SERVE_VENV)
 
 model: $(MODEL)  ## train the tutorial's MNIST model if it is missing
 
-serve: $(SERVE_VENV) $(MODEL)  ## serve the tutorial's score.py and model on http://127.0.0.1:5001
+serve: $(SERVE_VENV) $(MODEL)  ## serve the tutorial's score.py and model on http://127.0.0.1:5001 (PORT=...)
 	$(BIN)/scorehost serve --entry-script $(ENTRY_SCRIPT) --model-dir $(MODEL_DIR) --port $(PORT)
 
 lint: $(DEV_VENV)  ## ruff lint and format check

@@ -2,6 +2,7 @@
 
 import argparse
 import functools
+import sys
 from pathlib import Path
 
 from app.commands import CommandGroup, Handler, SubParsers, count, positive
@@ -21,8 +22,9 @@ def _needs_extra(handler: Handler) -> Handler:
             if (exc.name or "").split(".")[0] not in _EXTRA_MODULES:
                 raise
             raise MissingExtra(
-                f"{exc.name} is not installed; the tutorial's tools need "
-                "pip install 'scorehost[tutorial]' (make install does it)"
+                f"{exc.name} is not installed for {sys.executable}: the tutorial's tools need "
+                "`make install` (then .venv/bin/scorehost ...) or pip install "
+                "'scorehost[tutorial]' into this Python"
             ) from None
 
     return run

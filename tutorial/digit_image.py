@@ -43,6 +43,9 @@ def image_to_row(path: Path) -> npt.NDArray[np.float64]:
 
 def rows_from_file(path: Path) -> npt.NDArray[np.float64]:
     """What `predict` sends: an image as one row, or the rows of a JSON file."""
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise NotADigit(f"{path} {what}: give the path of a digit picture or a JSON file of rows")
     if path.suffix.lower() == ".json":
         try:
             document = json.loads(path.read_text())

@@ -35,7 +35,12 @@ def run_command(command: Callable[[], int]) -> int:
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("azure"):
             raise
-        print(f"{exc.name} is not installed: pip install 'scorehost[deploy]'", file=sys.stderr)
+        print(
+            f"{exc.name} is not installed for {sys.executable}: run `make install` and use "
+            ".venv/bin/python -m deploy.<target>, or pip install 'scorehost[deploy]' into this "
+            "Python",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     except (RolloutFailed, PushError) as exc:
         print(f"deployment failed: {exc}", file=sys.stderr)

@@ -61,3 +61,19 @@ def test_the_scripts_own_log_lines_carry_the_request_id(start_server: StartServe
     server.wait_for_log("scoring abc")
     line = next(line for line in server.log().splitlines() if "scoring abc" in line)
     assert "[mine-7]" in line
+
+
+def test_the_scripts_logging_and_prints_carry_the_request_id_in_json(
+    start_server: StartServer,
+) -> None:
+    server = start_server("--entry-script", SCRIPTS / "logs_in_run.py", "--log-format", "json")
+    httpx.post(f"{server.url}/score", content="abc", headers={"x-ms-request-id": "mine-8"})
+    server.wait_for_log("printed abc")
+
+    text = [line for line in server.log().splitlines() if "abc" in line]
+    assert all(line.startswith("{") for line in text), text  # no plain-text line among them
+    lines = {json.loads(line)["message"]: json.loads(line) for line in text}
+    assert lines["scoring abc"]["request_id"] == "mine-8"
+    assert lines["scoring abc"]["name"] == "score"
+    assert lines["printed abc"]["request_id"] == "mine-8"
+    assert lines["printed abc"]["name"] == "scorehost.print"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tutorial.digit_image import image_to_row
+from tutorial.digit_image import image_to_row, rows_from_file
 from tutorial.errors import NotADigit
 
 
@@ -32,3 +32,13 @@ def test_not_an_image_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("hello")
     with pytest.raises(NotADigit, match="not an image"):
         image_to_row(tmp_path / "notes.png")
+
+
+@pytest.mark.parametrize("name", ["missing.png", "missing.json"])
+def test_a_missing_file_is_named_as_missing_not_as_a_bad_image(tmp_path: Path, name: str) -> None:
+    with pytest.raises(NotADigit) as refused:
+        rows_from_file(tmp_path / name)
+    assert str(refused.value) == (
+        f"{tmp_path / name} does not exist: give the path of a digit picture or a JSON file of rows"
+    )
+    assert "Pillow" not in str(refused.value) and "Errno" not in str(refused.value)
