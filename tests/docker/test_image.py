@@ -54,6 +54,9 @@ def test_the_image_carries_the_server_alone(run_container: RunContainer) -> None
     assert found.strip() == "['app']"
     commands = container.exec("scorehost", "--help")
     assert "{serve,probe}" in commands
+    # pip's CA for the build (docker/pip-ca/) was read by the build stages only
+    found_ca = container.exec("sh", "-c", "find / -xdev -path '*pip-ca*' 2>/dev/null || true")
+    assert found_ca == ""
 
 
 def test_bad_input_gets_the_same_4xx_as_the_bare_server(run_container: RunContainer) -> None:
