@@ -241,6 +241,11 @@ class Settings(BaseSettings):
     def entry_script_path(self) -> Path:
         return (self.app_root / self.entry_script).resolve()
 
+    @property
+    def source_dir_path(self) -> Path | None:
+        """AZUREML_SOURCE_DIRECTORY under the app root, resolved; None when unset."""
+        return (self.app_root / self.source_dir).resolve() if self.source_dir else None
+
     @classmethod
     def names_of(cls, field: str) -> list[str]:
         """The environment variables that set `field`, ours first."""

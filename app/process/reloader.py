@@ -16,8 +16,7 @@ log = logging.getLogger("scorehost.supervisor")
 def watched_paths(settings: Settings) -> list[Path]:
     """Where a change may restart the worker: the script's folder (its own modules too), the
     source directory and the model dir, those that exist."""
-    source = settings.app_root / settings.source_dir if settings.source_dir else None
-    candidates = [settings.entry_script_path.parent, source, settings.model_dir]
+    candidates = [settings.entry_script_path.parent, settings.source_dir_path, settings.model_dir]
     paths: list[Path] = []
     for path in candidates:
         if path is not None and path.exists() and path.resolve() not in paths:
@@ -45,10 +44,13 @@ def describe(changes: Iterable[tuple[watchfiles.Change, str]], roots: list[Path]
     """`modified score.py, added utils.py`: each change, named relative to the innermost watched
     folder holding it."""
 
+    innermost_first = sorted(roots, key=lambda root: len(root.parts), reverse=True)
+
     def name(path: str) -> str:
-        for root in sorted(roots, key=lambda root: len(root.parts), reverse=True):
-            if Path(path).is_relative_to(root):
-                return str(Path(path).relative_to(root))
+        changed = Path(path)
+        for root in innermost_first:
+            if changed.is_relative_to(root):
+                return str(changed.relative_to(root))
         return path
 
     return ", ".join(sorted(f"{change.name} {name(path)}" for change, path in changes))

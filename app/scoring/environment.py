@@ -39,8 +39,8 @@ def script_environment(settings: Settings) -> dict[str, str]:
 def import_paths(settings: Settings) -> list[Path]:
     """Folders after the script's own on sys.path: the app root, and AZUREML_SOURCE_DIRECTORY."""
     paths = [settings.app_root.resolve()]
-    if settings.source_dir is not None:
-        paths.append((settings.app_root / settings.source_dir).resolve())
+    if settings.source_dir_path is not None:
+        paths.append(settings.source_dir_path)
     return paths
 
 
