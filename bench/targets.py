@@ -16,8 +16,8 @@ import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHORS = ROOT / ".bench"
-SCORE = ROOT / "examples" / "mnist" / "score.py"
-SCORE_TYPED = ROOT / "examples" / "mnist" / "score_typed.py"
+SCORE = ROOT / "scorehost" / "examples" / "mnist" / "score.py"
+SCORE_TYPED = ROOT / "scorehost" / "examples" / "mnist" / "score_typed.py"
 
 
 def free_port() -> int:
@@ -84,7 +84,7 @@ def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
     scorehost = [
         sys.executable,
         "-m",
-        "app",
+        "scorehost",
         "serve",
         "--model-dir",
         str(model_dir),

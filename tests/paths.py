@@ -4,4 +4,5 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "fixtures" / "scripts"
-TUTORIAL_SCRIPT = ROOT / "examples" / "mnist" / "score.py"
+EXAMPLES = ROOT / "scorehost" / "examples"
+TUTORIAL_SCRIPT = EXAMPLES / "mnist" / "score.py"

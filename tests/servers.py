@@ -105,11 +105,11 @@ class StartServer(Protocol):
 
 
 def launch(args: Sequence[str | Path], env: dict[str, str] | None, log_path: Path) -> ServerProcess:
-    """`python -m app serve ARGS` on a free port, its output in `log_path`."""
+    """`python -m scorehost serve ARGS` on a free port, its output in `log_path`."""
     port = free_port()
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port), *map(str, args)],
+            [sys.executable, "-m", "scorehost", "serve", "--port", str(port), *map(str, args)],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             cwd=ROOT,

@@ -74,7 +74,7 @@ class Servers:
         command = (
             [str(self._azmlinfsrv), *flags]
             if kind == "azmlinfsrv"
-            else [sys.executable, "-m", "app", "serve", *flags]
+            else [sys.executable, "-m", "scorehost", "serve", *flags]
         )
         log_path = app_root.with_suffix(".log")
         environment = {**os.environ, **(env or {})}

@@ -78,3 +78,31 @@ def test_a_config_file_under_azure_names(servers: Servers, kind: str) -> None:
 def test_the_script_can_import_from_both_api_paths(servers: Servers, kind: str) -> None:
     for script in ("raw_echo.py", "custom_response.py"):  # one path each
         assert httpx.post(f"{servers.start(kind, script).url}/score", content=b"").status_code < 300
+
+
+# A script whose helpers have generic names, imported as plain Python imports them (its folder
+# first): nothing the server installs may stand in for them.
+_OWN_MODULES = {
+    "own_modules.py": (
+        "import client\nimport deploy\nimport utils\nfrom app import helper\n\n\n"
+        "def init():\n    pass\n\n\n"
+        "def run(raw_data):\n"
+        "    found = [getattr(m, 'NAME', m.__file__) for m in (deploy, utils, client)]\n"
+        "    return [helper(), *found]\n"
+    ),
+    "app.py": "def helper():\n    return 'app.py'\n",
+    "deploy.py": "NAME = 'deploy.py'\n",
+    "utils.py": "NAME = 'utils.py'\n",
+    "client.py": "NAME = 'client.py'\n",
+}
+
+
+def test_the_scripts_own_app_deploy_utils_and_client_modules(servers: Servers, kind: str) -> None:
+    server = servers.start(kind, "own_modules.py", files=_OWN_MODULES)
+    answer = httpx.post(f"{server.url}/score", content="{}").json()
+    if (
+        kind == "azmlinfsrv"
+    ):  # its own server/utils.py comes first on sys.path (README: differences)
+        assert answer[2].endswith("azureml_inference_server_http/server/utils.py")
+        answer[2] = "utils.py"
+    assert answer == ["app.py", "deploy.py", "utils.py", "client.py"]

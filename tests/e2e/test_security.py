@@ -73,14 +73,14 @@ def test_pinned_model_must_match(
 
 
 def test_skops_model_is_served_without_pickle(start_server: StartServer, tmp_path: Path) -> None:
-    from tests.paths import ROOT
-    from tutorial.train import SKOPS_FILE, train_and_save
+    from scorehost.tutorial.train import SKOPS_FILE, train_and_save
+    from tests.paths import EXAMPLES
 
     train_and_save(None, 0.5, tmp_path, model_format="skops")
     assert (tmp_path / SKOPS_FILE).is_file()
     assert not (tmp_path / "sklearn_mnist_model.pkl").exists()
     server = start_server(
-        "--entry-script", ROOT / "examples" / "mnist" / "score_skops.py", "--model-dir", tmp_path
+        "--entry-script", EXAMPLES / "mnist" / "score_skops.py", "--model-dir", tmp_path
     )
-    sample = (ROOT / "examples" / "mnist" / "sample.json").read_text()
+    sample = (EXAMPLES / "mnist" / "sample.json").read_text()
     assert httpx.post(f"{server.url}/score", content=sample).json() == [0]

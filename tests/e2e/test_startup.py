@@ -102,7 +102,7 @@ def test_a_port_in_use_is_one_line_naming_the_port_and_the_flag(
         [
             sys.executable,
             "-m",
-            "app",
+            "scorehost",
             "serve",
             "--entry-script",
             str(SCRIPTS / "echo.py"),

@@ -11,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from client.scoring import ScoringClient
-from tests.paths import ROOT
+from scorehost.client.scoring import ScoringClient
+from tests.paths import EXAMPLES
 from tests.servers import ServerProcess, StartServer
 
 pytestmark = pytest.mark.e2e
-TYPED_SCRIPT = ROOT / "examples" / "mnist" / "score_typed.py"
+TYPED_SCRIPT = EXAMPLES / "mnist" / "score_typed.py"
 
 
 @pytest.fixture

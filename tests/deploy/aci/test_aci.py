@@ -1,4 +1,4 @@
-"""`python -m deploy.aci`: dry run, a full deploy through the real SDK, failures, commands."""
+"""`scorehost deploy aci`: dry run, a full deploy through the real SDK, failures, commands."""
 
 import functools
 import json
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from deploy.azureml_v1 import cli
-from deploy.shared.registry import DockerCli
+from scorehost.deploy.azureml_v1 import cli
+from scorehost.deploy.shared.registry import DockerCli
 from tests.deploy.conftest import DIGEST_REF, FakeDocker, comparable_v1_body
 from tests.deploy.fake_azure import REGISTRY, REGISTRY_PASSWORD, FakeAzure
 from tests.servers import ServerProcess, free_port

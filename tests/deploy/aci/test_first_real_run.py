@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy.azureml_v1 import cli
-from deploy.shared.registry import DockerCli
+from scorehost.deploy.azureml_v1 import cli
+from scorehost.deploy.shared.registry import DockerCli
 from tests.deploy.conftest import DIGEST_REF, FakeDocker
 from tests.deploy.fake_azure import REGISTRY, FakeAzure
 from tests.paths import TUTORIAL_SCRIPT
@@ -215,7 +215,7 @@ def test_dry_runs_print_no_sdk_warnings_and_list_what_only_azure_can_confirm(
 def test_the_online_endpoints_timeout_is_checked_the_same_way(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from deploy.online_endpoint.cli import main as online
+    from scorehost.deploy.online_endpoint.cli import main as online
 
     assert (
         online(["deploy", "--dry-run", "--image", DIGEST_REF, "--request-timeout-ms", "1000"]) == 2
@@ -228,7 +228,7 @@ def test_the_online_endpoints_timeout_is_checked_the_same_way(
 def test_a_subscription_id_that_is_not_a_guid(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deploy.container_instance.cli import main as plain_aci
+    from scorehost.deploy.container_instance.cli import main as plain_aci
 
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "not a guid")
     assert plain_aci(["deploy", "--dry-run", "--image", DIGEST_REF]) == 2

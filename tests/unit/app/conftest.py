@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.settings import Settings
-from app.web.app import create_app
+from scorehost.app.settings import Settings
+from scorehost.app.web.app import create_app
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app import __version__
-from app.cli import build_parser, command_groups, main
+from scorehost import __version__
+from scorehost.app.cli import build_parser, command_groups, main
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -11,10 +11,10 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for command in ("serve", "probe", "train", "data", "evaluate", "predict", "capacity"):
+    for command in ("serve", "probe", "train", "data", "evaluate", "predict", "deploy", "capacity"):
         assert command in out
     assert "Serve an Azure ML score.py" in out
-    assert "{serve,probe,train,data,evaluate,predict,capacity}" in out
+    assert "{serve,probe,train,data,evaluate,predict,deploy,capacity}" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,7 +51,7 @@ def test_a_usage_error_is_one_line_and_exit_2(
 
 def test_a_remote_failure_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    code = main(["predict", "--url", "http://127.0.0.1:9", "examples/mnist/sample.json"])
+    code = main(["predict", "--url", "http://127.0.0.1:9", "scorehost/examples/mnist/sample.json"])
     assert code == 1
     assert "scorehost predict: error: cannot reach http://127.0.0.1:9/score" in (
         capsys.readouterr().err
@@ -61,9 +61,11 @@ def test_a_remote_failure_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_product_that_is_not_installed_adds_no_commands(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from app import cli
+    from scorehost.app import cli
 
     # as in the image, where the server is installed alone
-    monkeypatch.setattr(cli, "PRODUCTS", ("app.serve_command", "product_not_installed.cli"))
+    monkeypatch.setattr(
+        cli, "PRODUCTS", ("scorehost.app.serve_command", "product_not_installed.cli")
+    )
     names = [group.register.__module__ for group in command_groups()]
-    assert names == ["app.serve_command"]
+    assert names == ["scorehost.app.serve_command"]

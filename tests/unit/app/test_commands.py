@@ -2,7 +2,7 @@ import argparse
 
 import pytest
 
-from app.commands import count, positive
+from scorehost.app.commands import count, positive
 
 
 def test_argument_types_accept_what_they_promise() -> None:

@@ -1,6 +1,6 @@
 import asyncio
 
-from app.context import current_request_id, reset_request_id, set_request_id
+from scorehost.app.context import current_request_id, reset_request_id, set_request_id
 
 
 def test_outside_a_request_the_id_is_a_dash() -> None:

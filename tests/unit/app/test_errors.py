@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import errors
+from scorehost.app import errors
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from app.flags import add_model_flags, given, int_list, key_value
-from app.settings import Settings
+from scorehost.app.flags import add_model_flags, given, int_list, key_value
+from scorehost.app.settings import Settings
 
 
 class Example(BaseModel):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import build_parser, command_groups
-from app.commands import UsageError
-from app.serve_command import serve_settings
+from scorehost.app.cli import build_parser, command_groups
+from scorehost.app.commands import UsageError
+from scorehost.app.serve_command import serve_settings
 from tests.http_fakes import local_server, reply
 from tests.paths import SCRIPTS
 
@@ -54,7 +54,7 @@ def test_a_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 def test_probe_reports_healthy_and_unhealthy(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from app.cli import main
+    from scorehost.app.cli import main
 
     with local_server(lambda handler: reply(handler, 200, b"Healthy", "text/plain")) as url:
         monkeypatch.setenv("SCOREHOST_PORT", url.rsplit(":", 1)[1])

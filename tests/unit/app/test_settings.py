@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.settings import Settings
+from scorehost.app.settings import Settings
 
 
 def test_azure_ml_names_configure_the_server(monkeypatch: pytest.MonkeyPatch) -> None:

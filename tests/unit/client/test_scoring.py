@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler
 import numpy as np
 import pytest
 
-from client.errors import ScoringError
-from client.scoring import ScoringClient, scoring_url
+from scorehost.client.errors import ScoringError
+from scorehost.client.scoring import ScoringClient, scoring_url
 from tests.http_fakes import body_of, local_server, reply
 
 

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from tutorial.cli import _needs_extra
-from tutorial.errors import MissingExtra
+from scorehost.tutorial.cli import _needs_extra
+from scorehost.tutorial.errors import MissingExtra
 
 
 def test_a_missing_extra_names_this_python_and_make_install() -> None:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tutorial.digit_image import image_to_row, rows_from_file
-from tutorial.errors import NotADigit
+from scorehost.tutorial.digit_image import image_to_row, rows_from_file
+from scorehost.tutorial.errors import NotADigit
 
 
 def test_dark_ink_on_paper_becomes_a_centred_light_digit(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scorehost.tutorial.download import RemoteFile, download_all
+from scorehost.tutorial.errors import DownloadError
+from scorehost.tutorial.idx import load_images, write_idx
 from tests.http_fakes import local_server, reply
-from tutorial.download import RemoteFile, download_all
-from tutorial.errors import DownloadError
-from tutorial.idx import load_images, write_idx
 
 
 def _files(tmp_path: Path) -> dict[str, bytes]:

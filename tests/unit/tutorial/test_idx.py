@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutorial.errors import IdxError
-from tutorial.idx import load_images, load_labels, write_idx
+from scorehost.tutorial.errors import IdxError
+from scorehost.tutorial.idx import load_images, load_labels, write_idx
 
 
 def test_round_trip_gzipped_images_and_labels(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import joblib
 import numpy as np
 import pytest
 
-from app.cli import main
-from tutorial.idx import write_idx
+from scorehost.app.cli import main
+from scorehost.tutorial.idx import write_idx
 
 
 def _write_split(folder: Path, prefix: str, count: int, seed: int) -> None:

@@ -2,7 +2,7 @@
 
 import importlib
 
-from app.aml_api import aliases, aml_request, aml_response
+from scorehost.app.aml_api import aliases, aml_request, aml_response
 
 
 def test_both_import_paths_give_the_same_classes() -> None:

@@ -2,7 +2,7 @@
 
 from werkzeug.test import EnvironBuilder
 
-from app.aml_api.aml_request import MARK, AMLRequest, rawhttp
+from scorehost.app.aml_api.aml_request import MARK, AMLRequest, rawhttp
 
 
 def test_rawhttp_marks_the_function_and_returns_it() -> None:

@@ -1,6 +1,6 @@
 """AMLResponse builds the response Azure ML's server builds from the same arguments."""
 
-from app.aml_api.aml_response import AMLResponse
+from scorehost.app.aml_api.aml_response import AMLResponse
 
 
 def test_json_str_sends_the_message_as_json() -> None:

@@ -1,4 +1,4 @@
-from app.process import exit_codes
+from scorehost.app.process import exit_codes
 
 
 def test_every_ending_has_its_own_code() -> None:

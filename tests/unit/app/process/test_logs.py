@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.context import reset_request_id, set_request_id
-from app.process.logs import configure
+from scorehost.app.context import reset_request_id, set_request_id
+from scorehost.app.process.logs import configure
 
 
 @pytest.fixture(autouse=True)

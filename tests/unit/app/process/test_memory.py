@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from app.process.memory import body_budget, container_memory, default_body_limit
+from scorehost.app.process.memory import body_budget, container_memory, default_body_limit
 
 GIB = 2**30
 
@@ -29,7 +29,7 @@ def test_a_small_container_gets_a_small_body_limit() -> None:
 
 
 def test_settings_take_the_limit_from_memory_unless_given() -> None:
-    from app.settings import Settings
+    from scorehost.app.settings import Settings
 
     small = Settings(memory_limit_bytes=GIB)
     assert small.max_body_bytes == default_body_limit(GIB, 1)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from app.process.reloader import ScriptAndModelFilter, describe, watched_paths
-from app.settings import Settings
+from scorehost.app.process.reloader import ScriptAndModelFilter, describe, watched_paths
+from scorehost.app.settings import Settings
 
 
 def test_it_watches_the_scripts_folder_and_the_model_dir_once_each(tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ import socket
 from types import SimpleNamespace
 from typing import Any
 
-from app.process import exit_codes
-from app.process.supervisor import Supervisor, _bind
-from app.settings import Settings
+from scorehost.app.process import exit_codes
+from scorehost.app.process.supervisor import Supervisor, _bind
+from scorehost.app.settings import Settings
 
 
 def _dead(exitcode: int) -> Any:

@@ -1,8 +1,8 @@
 """A worker runs the app under uvicorn with the settings' address and drain time."""
 
-from app.process.worker import uvicorn_config
-from app.settings import Settings
-from app.web.app import create_app
+from scorehost.app.process.worker import uvicorn_config
+from scorehost.app.settings import Settings
+from scorehost.app.web.app import create_app
 from tests.paths import SCRIPTS
 
 

@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.scoring.batching import MicroBatcher
-from app.scoring.entry_script import Ran
+from scorehost.app.scoring.batching import MicroBatcher
+from scorehost.app.scoring.entry_script import Ran
 
 
 class Model:

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from app.errors import BadRequest, UnprocessableInput
-from app.scoring.diagnose import explain
+from scorehost.app.errors import BadRequest, UnprocessableInput
+from scorehost.app.scoring.diagnose import explain
 
 
 def _json_error(body: str) -> json.JSONDecodeError:

@@ -2,7 +2,7 @@ import numpy as np
 import orjson
 import pytest
 
-from app.scoring.encoding import NotSerializable, to_json
+from scorehost.app.scoring.encoding import NotSerializable, to_json
 
 
 @pytest.mark.parametrize(

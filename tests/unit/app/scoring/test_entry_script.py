@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from app.scoring.entry_script import EntryScriptError, RunRaised, UserScript
+from scorehost.app.scoring.entry_script import EntryScriptError, RunRaised, UserScript
 from tests.paths import SCRIPTS
 
 

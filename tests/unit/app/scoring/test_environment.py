@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from app.scoring.environment import import_paths, script_environment, warn_about_model_dir
-from app.settings import Settings
+from scorehost.app.scoring.environment import import_paths, script_environment, warn_about_model_dir
+from scorehost.app.settings import Settings
 
 GUID = "12345678-1234-1234-1234-123456789abc"
 

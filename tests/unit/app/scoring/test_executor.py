@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from app.scoring.executor import DeadlineExceeded, RunExecutor
+from scorehost.app.scoring.executor import DeadlineExceeded, RunExecutor
 
 
 def test_a_call_returns_its_value() -> None:

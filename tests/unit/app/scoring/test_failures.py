@@ -5,11 +5,11 @@ from typing import Any
 
 import numpy as np
 
-from app.context import reset_request_id, set_request_id
-from app.errors import BadRequest, RunFailed, UnprocessableInput
-from app.scoring.entry_script import RunRaised, UserScript
-from app.scoring.failures import text_failure, typed_failure
-from app.scoring.typed_input import TypedInput, TypedParameter
+from scorehost.app.context import reset_request_id, set_request_id
+from scorehost.app.errors import BadRequest, RunFailed, UnprocessableInput
+from scorehost.app.scoring.entry_script import RunRaised, UserScript
+from scorehost.app.scoring.failures import text_failure, typed_failure
+from scorehost.app.scoring.typed_input import TypedInput, TypedParameter
 from tests.paths import SCRIPTS
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.scoring.entry_script import EntryScriptError
-from app.scoring.pins import verify_pins
+from scorehost.app.scoring.entry_script import EntryScriptError
+from scorehost.app.scoring.pins import verify_pins
 
 
 def test_a_matching_pin_passes(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The werkzeug request a @rawhttp run() gets is built from the ASGI request and its body."""
 
-from app.scoring.raw_http import options_answer, raw_request
-from app.scoring.request import ScoreRequest
+from scorehost.app.scoring.raw_http import options_answer, raw_request
+from scorehost.app.scoring.request import ScoreRequest
 
 
 def _scope(method: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> dict[str, object]:

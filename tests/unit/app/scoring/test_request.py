@@ -1,6 +1,6 @@
 """The headers dict run() gets, and a GET query as run()'s JSON input."""
 
-from app.scoring.request import RequestHeaders, query_document
+from scorehost.app.scoring.request import RequestHeaders, query_document
 
 
 def test_headers_are_keyed_title_case_and_looked_up_in_any_case() -> None:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from app.errors import (
+from scorehost.app.errors import (
     BadRequest,
     NotReady,
     RunFailed,
@@ -16,10 +16,10 @@ from app.errors import (
     UnprocessableInput,
     UnsupportedMediaType,
 )
-from app.scoring.entry_script import EntryScriptError
-from app.scoring.request import ScoreRequest
-from app.scoring.service import ScoringService, Status
-from app.settings import Settings
+from scorehost.app.scoring.entry_script import EntryScriptError
+from scorehost.app.scoring.request import ScoreRequest
+from scorehost.app.scoring.service import ScoringService, Status
+from scorehost.app.settings import Settings
 from tests.paths import SCRIPTS
 
 T = TypeVar("T")

@@ -5,8 +5,8 @@ import io
 import numpy as np
 import pytest
 
-from app.errors import BadRequest, UnprocessableInput, UnsupportedMediaType
-from app.scoring.typed_input import TypedInput, TypedParameter
+from scorehost.app.errors import BadRequest, UnprocessableInput, UnsupportedMediaType
+from scorehost.app.scoring.typed_input import TypedInput, TypedParameter
 
 ROWS = TypedParameter("data", True, np.dtype(np.float64), (1, 3))
 THRESHOLD = TypedParameter("threshold", False, default=0.5)

@@ -1,7 +1,7 @@
 import pytest
 
-from app.errors import Overloaded
-from app.web.admission import BodyAdmission
+from scorehost.app.errors import Overloaded
+from scorehost.app.web.admission import BodyAdmission
 
 
 def test_bodies_share_the_budget_and_a_lone_body_always_fits() -> None:

@@ -4,8 +4,8 @@ import time
 
 from fastapi.testclient import TestClient
 
-from app.settings import Settings
-from app.web.app import create_app
+from scorehost.app.settings import Settings
+from scorehost.app.web.app import create_app
 from tests.paths import SCRIPTS
 from tests.unit.app.conftest import served, wait_until_loaded
 

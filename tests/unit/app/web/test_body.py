@@ -6,8 +6,8 @@ import pytest
 from starlette.requests import Request
 from starlette.types import Message
 
-from app.errors import BadRequest, PayloadTooLarge, RequestTimeout
-from app.web.body import read_limited
+from scorehost.app.errors import BadRequest, PayloadTooLarge, RequestTimeout
+from scorehost.app.web.body import read_limited
 
 
 def _request(

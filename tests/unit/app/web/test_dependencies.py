@@ -2,7 +2,7 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any
 
-from app.web.dependencies import get_app_settings, get_scoring
+from scorehost.app.web.dependencies import get_app_settings, get_scoring
 
 
 def test_handlers_get_the_apps_own_service_and_settings() -> None:

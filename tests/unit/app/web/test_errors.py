@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from app.settings import Settings
-from app.web.app import create_app
+from scorehost.app.settings import Settings
+from scorehost.app.web.app import create_app
 from tests.paths import SCRIPTS
 from tests.unit.app.conftest import served
 

@@ -2,8 +2,8 @@
 
 from starlette.responses import PlainTextResponse
 
-from app.aml_api.aml_response import AMLResponse
-from app.errors import (
+from scorehost.app.aml_api.aml_response import AMLResponse
+from scorehost.app.errors import (
     BadRequest,
     NotReady,
     RunFailed,
@@ -11,8 +11,8 @@ from app.errors import (
     Unauthorized,
     UnprocessableInput,
 )
-from app.scoring.entry_script import Ran
-from app.web.responses import headers_for, score_response
+from scorehost.app.scoring.entry_script import Ran
+from scorehost.app.web.responses import headers_for, score_response
 
 
 def test_a_result_becomes_json_with_its_timing() -> None:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import NotFound
-from app.settings import Settings
-from app.web.swagger import swagger_document
+from scorehost.app.errors import NotFound
+from scorehost.app.settings import Settings
+from scorehost.app.web.swagger import swagger_document
 
 ALL = ("2.0", "3.0", "3.1")
 TYPED = ({"type": "object", "properties": {"data": {}}}, {"type": "array"})

@@ -3,7 +3,7 @@
 from starlette.responses import StreamingResponse
 from werkzeug.wrappers import Response
 
-from app.web.wsgi_response import from_werkzeug
+from scorehost.app.web.wsgi_response import from_werkzeug
 
 
 def test_status_repeated_headers_and_a_recomputed_length() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.cli import main
+from scorehost.app.cli import main
 from tests.paths import ROOT
 
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from deploy.shared.errors import EXIT_CONFIG, run_command
+from scorehost.deploy.shared.errors import EXIT_CONFIG, run_command
 
 
 def test_a_missing_azure_sdk_names_this_python_and_the_venv(
@@ -17,5 +17,5 @@ def test_a_missing_azure_sdk_names_this_python_and_the_venv(
     message = capsys.readouterr().err.strip()
     assert message == (
         f"azureml is not installed for {sys.executable}: run `make install` and use "
-        ".venv/bin/python -m deploy.<target>, or pip install 'scorehost[deploy]' into this Python"
+        ".venv/bin/scorehost deploy <target>, or pip install 'scorehost[deploy]' into this Python"
     )

@@ -1,6 +1,0 @@
-import sys
-
-from deploy.azureml_v1.cli import main
-
-if __name__ == "__main__":
-    sys.exit(main("aks"))

@@ -1,2 +1,0 @@
-"""The scorehost image alone on Azure Container Instances, without Azure ML
-(`python -m deploy.container_instance`)."""

@@ -1,6 +1,0 @@
-import sys
-
-from deploy.container_instance.cli import main
-
-if __name__ == "__main__":
-    sys.exit(main())

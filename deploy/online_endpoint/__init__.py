@@ -1,2 +1,0 @@
-"""The scorehost image on an Azure ML managed online endpoint, SDK v2
-(`python -m deploy.online_endpoint`)."""

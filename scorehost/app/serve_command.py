@@ -1,0 +1,137 @@
+"""`scorehost serve` (flags generated from Settings) and `scorehost probe`."""
+
+import argparse
+import ast
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from scorehost.app import probe
+from scorehost.app.commands import CommandGroup, SubParsers, UsageError
+from scorehost.app.flags import add_model_flags, given
+from scorehost.app.settings import CONFIG_FILE_ENV, Settings
+
+# Internal, or set by the supervisor itself.
+_NOT_FLAGS = frozenset({"metrics_dir"})
+# Azure ML's server's flags (`azmlinfsrv --help`), accepted as they are written in its docs.
+AZMLINFSRV_FLAGS = {
+    "entry_script": ["--entry_script"],
+    "model_dir": ["--model_dir"],
+    "workers": ["--worker_count"],
+    "cors_origins": ["--access_control_allow_origins"],
+    "health_port": ["--health_port"],
+    "debug_port": ["--debug_port"],
+}
+
+
+def _register(commands: SubParsers) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a score.py over HTTP",
+        description="Serve an Azure ML score.py: init() once per worker, POST /score -> run(). "
+        "Every option can also come from the environment (Azure ML's names or SCOREHOST_*); "
+        "API keys only from the environment or a file (argv is visible to every process).",
+    )
+    add_model_flags(
+        serve, Settings, skip=_NOT_FLAGS, env_names=Settings.names_of, aliases=AZMLINFSRV_FLAGS
+    )
+    serve.add_argument(
+        "--config_file",
+        "--config-file",
+        dest="config_file",
+        type=Path,
+        help="JSON file of settings under Azure ML's names (AZUREML_ENTRY_SCRIPT, "
+        f"SCORING_TIMEOUT_MS, ...); the environment and flags win over it [env: {CONFIG_FILE_ENV}]",
+    )
+    serve.add_argument(
+        "--appinsights_instrumentation_key",
+        dest="app_insights_key",
+        help="Azure ML's flag: turns Application Insights on with this key (prefer "
+        "AML_APP_INSIGHTS_KEY: a flag is visible to every process on the machine)",
+    )
+    serve.set_defaults(handler=_serve)
+    probe = commands.add_parser(
+        "probe",
+        help="check that the local server is healthy (for Docker's HEALTHCHECK)",
+        description="GET / on this machine's server: the URL in the probe file when "
+        "SCOREHOST_PROBE_FILE is set (what serve wrote), else port SCOREHOST_PORT; "
+        "exit 0 on 200 Healthy, 1 otherwise. The image's HEALTHCHECK runs the same check "
+        "without the server's imports: python -m scorehost.app.probe FILE.",
+    )
+    probe.set_defaults(handler=_probe)
+
+
+def _describe(error: ErrorDetails) -> str:
+    field = str(error["loc"][0]).removeprefix("SCOREHOST_").lower()
+    names = " or ".join([f"--{field.replace('_', '-')}", *Settings.names_of(field)])
+    return f"{field} = {error.get('input')!r}: {error['msg']} (set by {names})"
+
+
+def serve_settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with the flags given on the command line on top."""
+    config_file: Path | None = getattr(args, "config_file", None)
+    if config_file is not None:
+        if not config_file.is_file():
+            raise UsageError(f"config file {config_file} not found (--config_file)")
+        os.environ[CONFIG_FILE_ENV] = str(config_file.resolve())  # as Azure ML's server does
+    values = given(args, Settings)
+    if getattr(args, "app_insights_key", None) is not None:
+        values.update(app_insights_key=args.app_insights_key, app_insights_enabled=True)
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise UsageError(f"invalid settings: {problems}") from None
+    if settings.debug_port is not None and importlib.util.find_spec("debugpy") is None:
+        raise UsageError(
+            "a debug port is set (AZUREML_DEBUG_PORT or --debug-port) but debugpy is not "
+            "installed: pip install 'scorehost[debug]'"
+        )
+    if settings.reload and settings.workers > 1:
+        raise UsageError(
+            f"--reload restarts a single worker; drop --workers {settings.workers} "
+            "(or WORKER_COUNT) while developing"
+        )
+    script = settings.entry_script_path
+    if not script.is_file():
+        raise UsageError(
+            f"entry script {script} not found (set --entry-script or AZUREML_ENTRY_SCRIPT)"
+        )
+    try:
+        ast.parse(script.read_bytes(), filename=str(script))
+    except SyntaxError as exc:
+        raise UsageError(f"{script} line {exc.lineno}: {exc.msg}") from None
+    if settings.api_keys_file is not None:
+        try:
+            settings.api_keys_file.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"API keys file {settings.api_keys_file} not found") from None
+        except OSError as exc:
+            raise UsageError(
+                f"API keys file {settings.api_keys_file} cannot be read: {exc.strerror} "
+                "(the server runs as a non-root user; make the file and its folders readable)"
+            ) from None
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = serve_settings(args)
+    from scorehost.app.process.supervisor import Supervisor
+
+    return Supervisor(settings).run()
+
+
+def _probe(_: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.probe_file is not None:
+        return probe.main([str(settings.probe_file)])
+    healthy, report = probe.check(f"http://127.0.0.1:{settings.port}/")
+    print(report, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
+COMMANDS = CommandGroup(_register, usage_errors=(UsageError,))

@@ -1,0 +1,89 @@
+"""create_app(settings): the whole ASGI application, nothing started at import time."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from scorehost import __version__
+from scorehost.app.scoring.entry_script import EntryScriptError, user_frames
+from scorehost.app.scoring.service import ScoringService
+from scorehost.app.settings import Settings
+from scorehost.app.web.admission import BodyAdmission
+from scorehost.app.web.auth import KeyCheck
+from scorehost.app.web.errors import install_error_handlers
+from scorehost.app.web.metrics import Metrics, MetricsMiddleware
+from scorehost.app.web.openapi import openapi_builder
+from scorehost.app.web.request_id import RequestIdMiddleware
+from scorehost.app.web.responses import EXEC_MS_HEADER
+from scorehost.app.web.routes import health, score, swagger
+
+log = logging.getLogger("scorehost")
+
+
+def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) -> FastAPI:
+    """The app; `on_fatal` tells the process owning it to stop (init failed, or a run() hung
+    and the process must be recycled)."""
+    metrics = Metrics(settings.metrics_dir)
+    metrics.describe_model(settings.entry_script_path, settings.model_dir)
+    scoring = ScoringService(settings, on_stuck=on_fatal, observe_run=metrics.run_seconds.observe)
+
+    async def start() -> None:
+        try:
+            await scoring.start()
+        except EntryScriptError as exc:
+            if settings.debug:
+                log.exception("The scoring script cannot be served")
+            else:  # the cause and the user's own lines; --debug shows the whole traceback
+                log.error("The scoring script cannot be served: %s", exc)
+                for frame in user_frames(exc, settings.entry_script_path.parent):
+                    log.error("  at %s", frame)
+            if settings.reload:  # no crash loop: answer 503 with the error until the next edit
+                log.error("Waiting for a change to the script (--reload); /score answers 503")
+                return
+            on_fatal()
+            return
+        metrics.init_seconds.set(scoring.init_seconds or 0.0)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # init() runs after the socket is open, so probes answer (503 on readiness) while it loads.
+        task = asyncio.create_task(start())
+        yield
+        task.cancel()
+        scoring.stop()
+
+    # /docs and /redoc load Swagger UI and ReDoc from the package, not a CDN: they work offline.
+    app = FastAPIOffline(
+        title="scorehost",
+        version=__version__,
+        description=f"Serves {settings.entry_script_path.name} with Azure ML's scoring contract: "
+        "POST /score sends the request body to its run().",
+        lifespan=lifespan,
+        # Starlette's slash redirect copies the Host header into Location; /score/ is a route.
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.scoring = scoring
+    app.state.admission = BodyAdmission(settings.body_budget())
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware, server_version_header=settings.server_version_header)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["x-ms-request-id", EXEC_MS_HEADER],
+        )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(score.router, dependencies=[Depends(KeyCheck(settings.api_keys()))])
+    app.openapi = openapi_builder(app, scoring)  # type: ignore[method-assign]
+    app.include_router(swagger.router)
+    app.add_api_route("/metrics", metrics.render, include_in_schema=False)
+    return app

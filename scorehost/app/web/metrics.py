@@ -1,0 +1,118 @@
+"""Prometheus metrics: what operators watch. Shared across worker processes via the
+multiprocess directory the supervisor creates (PROMETHEUS_MULTIPROC_DIR)."""
+
+import time
+from pathlib import Path
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from scorehost import __version__
+
+_LATENCY = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_SIZES = (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000)
+
+
+class Metrics:
+    def __init__(self, multiprocess_dir: Path | None) -> None:
+        self._dir = multiprocess_dir
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "scorehost_requests", "HTTP requests", ["route", "method", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "scorehost_request_duration_seconds",
+            "Request latency",
+            ["route"],
+            buckets=_LATENCY,
+            registry=r,
+        )
+        self.body_bytes = Histogram(
+            "scorehost_request_body_bytes",
+            "Request body size",
+            ["route"],
+            buckets=_SIZES,
+            registry=r,
+        )
+        self.in_flight = Gauge(
+            "scorehost_requests_in_flight",
+            "Requests being served",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
+        self.run_seconds = Histogram(
+            "scorehost_run_duration_seconds",
+            "Time inside the user's run()",
+            buckets=_LATENCY,
+            registry=r,
+        )
+        self.init_seconds = Gauge(
+            "scorehost_init_duration_seconds",
+            "How long init() took",
+            registry=r,
+            multiprocess_mode="max",
+        )
+        self.model_info = Gauge(
+            "scorehost_model_info",
+            "The served script and model",
+            ["entry_script", "model_dir", "version"],
+            registry=r,
+            multiprocess_mode="max",
+        )
+
+    def describe_model(self, entry_script: Path, model_dir: Path | None) -> None:
+        self.model_info.labels(str(entry_script), str(model_dir or ""), __version__).set(1)
+
+    def render(self, _: Request) -> Response:
+        registry = self.registry
+        if self._dir is not None:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=str(self._dir))  # type: ignore[no-untyped-call]
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsMiddleware:
+    """Counts every request by route template (not raw path: bounded label values)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status, received = time.perf_counter(), 500, 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        self.metrics.in_flight.inc()
+        try:
+            await self.app(scope, counting_receive, recording_send)
+        finally:
+            self.metrics.in_flight.dec()
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            self.metrics.latency.labels(route).observe(time.perf_counter() - started)
+            self.metrics.body_bytes.labels(route).observe(received)

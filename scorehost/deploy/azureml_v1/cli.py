@@ -1,0 +1,194 @@
+"""The Azure ML v1 web service commands that `scorehost deploy aci` and `scorehost deploy aks`
+run: the same image push, Model.deploy path and smoke test, onto ACI or an attached AKS cluster."""
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scorehost.app.flags import given
+from scorehost.deploy.azureml_v1.config import AciConfig, AksConfig, WebserviceConfig
+from scorehost.deploy.azureml_v1.preflight import preflight
+from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.config import load_config
+from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, run_command
+from scorehost.deploy.shared.image import planned_image, pushed_image, registry_password
+from scorehost.deploy.shared.registry import DockerCli
+from scorehost.deploy.shared.smoke import smoke_test
+from scorehost.deploy.shared.workspace import WorkspaceIds
+from scorehost.examples import TUTORIAL_SAMPLE
+
+TARGETS: dict[str, type[WebserviceConfig]] = {"aci": AciConfig, "aks": AksConfig}
+
+
+def build_parser(target: str, description: str | None) -> argparse.ArgumentParser:
+    parser = parser_for(target, description)
+    parser.set_defaults(target=target)
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_file_flag(common, target)
+    common.add_argument(
+        "--workspace-config",
+        type=Path,
+        help="Azure ML config.json (default: config.json or .azureml/config.json, here or "
+        "in a folder above)",
+    )
+    common.add_argument(
+        "--auth",
+        choices=["auto", "sp", "msi", "interactive"],
+        default="auto",
+        help="auto: service principal from AZUREML_SERVICE_PRINCIPAL_* if set, else interactive "
+        "on a terminal outside CI",
+    )
+    named = argparse.ArgumentParser(add_help=False)
+    named.add_argument("--service-name", help="web service name (3-32 chars)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    deploy = commands.add_parser("deploy", parents=[common], help="push the image and deploy it")
+    deploy.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate, print the plan and the exact request body; no network",
+    )
+    deploy.add_argument("--poll-s", type=float, default=5.0, help=argparse.SUPPRESS)
+    add_config_flags(deploy, TARGETS[target])
+    commands.add_parser(
+        "status", parents=[common, named], help="state, URIs and masked keys as JSON"
+    )
+    commands.add_parser("delete", parents=[common, named], help="delete the web service")
+    logs = commands.add_parser("logs", parents=[common, named], help="the container's log")
+    logs.add_argument("--lines", type=int, default=200)
+    test = commands.add_parser("test", parents=[common, named], help="score a sample through it")
+    test.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE, help='JSON {"data": [[...]]}')
+    package = commands.add_parser(
+        "package",
+        parents=[common, named],
+        help="save the Dockerfile Azure ML would build on our image",
+    )
+    package.add_argument("--out", type=Path, default=Path("azureml-package"))
+    package.add_argument("--image", help="local image to push, or registry/repo@sha256:...")
+    return parser
+
+
+def _config_from(args: argparse.Namespace, deploying: bool) -> WebserviceConfig:
+    model = TARGETS[args.target]
+    return load_config(args.config, given(args, model), model, deploying=deploying)
+
+
+def _where(config: WebserviceConfig) -> str:
+    if isinstance(config, AksConfig):
+        scale = (
+            f"autoscale {config.autoscale_min_replicas}-{config.autoscale_max_replicas} replicas"
+            if config.autoscale_enabled
+            else f"{config.num_replicas or 1} replicas"
+        )
+        return (
+            f"AKS cluster {config.compute_target} ({scale}, {config.cpu_cores} CPU, "
+            f"{config.memory_gb} GB each)"
+        )
+    assert isinstance(config, AciConfig)
+    return f"ACI ({config.cpu_cores} CPU, {config.memory_gb} GB)"
+
+
+def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerCli) -> int:
+    from scorehost.deploy.azureml_v1 import payload, sdk
+
+    ids = WorkspaceIds.from_file(args.workspace_config, placeholders=True)
+    image_ref, push_steps = planned_image(config, docker, config.registry or "<workspace registry>")
+    models = [f"{config.model_name}:<version after registering>"] if config.model_file else []
+    steps = [
+        "load the workspace from config.json with explicit credentials",
+        *push_steps,
+        *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
+        f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
+        f"wait up to {config.timeout_s} s, then read back from the container's log what it serves",
+    ]
+    password = registry_password(config.registry_username, {}, dry_run=True)
+    body = payload.request_body(sdk.offline_workspace(ids), config, image_ref, models, password)
+    plan = {"plan": steps, "request_body": body, "preflight": preflight(config)}
+    print(json.dumps(plan, indent=2, default=str))
+    return 0
+
+
+def _workspace(args: argparse.Namespace, environ: dict[str, str]) -> Any:
+    from scorehost.deploy.azureml_v1 import sdk
+
+    ids = WorkspaceIds.from_file(args.workspace_config)  # a bad file is exit 2, before any login
+    return sdk.load_workspace(ids, sdk.make_auth(args.auth, environ, sys.stdin.isatty()))
+
+
+def _image(config: WebserviceConfig, docker: DockerCli, workspace: Any) -> str:
+    from scorehost.deploy.azureml_v1 import sdk
+
+    return pushed_image(config, docker, lambda: config.registry or sdk.registry_login(workspace))
+
+
+def _deploy(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
+    config = _config_from(args, deploying=True)
+    if args.dry_run:
+        return _dry_run(args, config, docker)
+    from scorehost.deploy.azureml_v1 import sdk
+
+    password = registry_password(config.registry_username, environ, dry_run=False)
+    workspace = _workspace(args, environ)
+    image_ref = _image(config, docker, workspace)
+    models = [sdk.register_model(workspace, config)] if config.model_file else []
+    service = sdk.start_deployment(workspace, config, image_ref, models, password)
+    sdk.wait_for_deployment(service, config.timeout_s, args.poll_s)
+    print(json.dumps({**sdk.describe(service), "serves": sdk.what_it_serves(service)}, indent=2))
+    return 0
+
+
+def _package(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
+    from scorehost.deploy.azureml_v1 import sdk
+
+    config = _config_from(args, deploying=True)
+    password = registry_password(config.registry_username, environ, dry_run=False)
+    workspace = _workspace(args, environ)
+    image_ref = _image(config, docker, workspace)  # the image as it would be deployed
+    print(sdk.package_dockerfile(workspace, config, image_ref, password, args.out).read_text())
+    return 0
+
+
+def _service_command(args: argparse.Namespace, environ: dict[str, str]) -> int:
+    from scorehost.deploy.azureml_v1 import sdk
+
+    config = _config_from(args, deploying=False)
+    service = sdk.get_service(_workspace(args, environ), config.service_name)
+    if args.command == "status":
+        print(json.dumps(sdk.describe(service), indent=2))
+    elif args.command == "logs":
+        print(sdk.logs_of(service, args.lines))
+    elif args.command == "delete":
+        service.delete()
+        print(f"deleted {config.service_name}")
+    else:
+        problem = smoke_test(service.scoring_uri, sdk.primary_key(service), args.sample)
+        if problem:
+            print(f"smoke test failed: {problem}", file=sys.stderr)
+            return EXIT_SMOKE_TEST_FAILED
+    return 0
+
+
+def main(
+    target: str,
+    argv: Sequence[str] | None = None,
+    docker: DockerCli | None = None,
+    environ: dict[str, str] | None = None,
+) -> int:
+    """`scorehost deploy <target>` for a v1 target; its package docstring is its --help."""
+    description = importlib.import_module(f"scorehost.deploy.{target}").__doc__
+    args = build_parser(target, description).parse_args(argv)
+    environment = dict(os.environ if environ is None else environ)
+
+    def command() -> int:
+        if args.command == "deploy":
+            return _deploy(args, docker or DockerCli(), environment)
+        if args.command == "package":
+            return _package(args, docker or DockerCli(), environment)
+        return _service_command(args, environment)
+
+    return run_command(command)

@@ -1,0 +1,168 @@
+"""Run the scorehost image alone on Azure Container Instances, without Azure ML
+(azure-mgmt-containerinstance + azure-identity): the exact digest, scorehost's own probes and
+its own API keys.
+
+    scorehost deploy container_instance deploy --dry-run     # the exact request; no network
+    scorehost deploy container_instance deploy --registry myacr.azurecr.io
+    scorehost deploy container_instance status|logs|test|delete
+
+API keys: SCOREHOST_PRIMARY_KEY and SCOREHOST_SECONDARY_KEY from this shell, else the ones in
+keys_file, else two new ones written there (mode 600). ACI keeps them as secure values: they
+never appear in the portal or in `status`. Exit codes: 0 done, 2 invalid configuration (the
+field is named), 3 Azure failed (its reason and the container's last lines are printed),
+4 the running container failed its smoke test.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scorehost.app.flags import given
+from scorehost.deploy.container_instance.config import ContainerInstanceConfig
+from scorehost.deploy.container_instance.keys import api_keys
+from scorehost.deploy.shared import credentials
+from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.config import load_config
+from scorehost.deploy.shared.credentials import add_auth_flag
+from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_command
+from scorehost.deploy.shared.image import planned_image, pushed_image, registry_password
+from scorehost.deploy.shared.registry import DockerCli
+from scorehost.deploy.shared.smoke import smoke_test
+from scorehost.deploy.shared.workspace import PLACEHOLDER_SUBSCRIPTION, check_subscription_id
+from scorehost.examples import TUTORIAL_SAMPLE
+
+PLACEHOLDER_KEYS = ("<secure: primary key>", "<secure: secondary key>")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = parser_for("container_instance", __doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_file_flag(common, "container_instance")
+    add_auth_flag(common)
+    add_config_flags(common, ContainerInstanceConfig)
+    commands = parser.add_subparsers(dest="command", required=True)
+    deploy = commands.add_parser("deploy", parents=[common], help="create or replace the group")
+    deploy.add_argument(
+        "--dry-run", action="store_true", help="validate and print the exact request; no network"
+    )
+    deploy.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE, help="smoke test body")
+    commands.add_parser("status", parents=[common], help="state, address and image as JSON")
+    logs = commands.add_parser("logs", parents=[common], help="the container's log")
+    logs.add_argument("--lines", type=int, default=200)
+    test = commands.add_parser("test", parents=[common], help="score the sample")
+    test.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE)
+    delete = commands.add_parser("delete", parents=[common], help="delete the container group")
+    delete.add_argument("--dry-run", action="store_true")
+    return parser
+
+
+def _subscription(config: ContainerInstanceConfig, environ: dict[str, str], dry: bool) -> str:
+    subscription = config.subscription_id or environ.get("AZURE_SUBSCRIPTION_ID")
+    if subscription:
+        try:
+            return check_subscription_id(subscription)
+        except ValueError as exc:
+            raise ConfigError(f"subscription_id (or AZURE_SUBSCRIPTION_ID): {exc}") from None
+    if dry:
+        return PLACEHOLDER_SUBSCRIPTION
+    raise ConfigError(
+        "subscription_id: set it in the TOML file, --subscription-id or AZURE_SUBSCRIPTION_ID"
+    )
+
+
+def _groups(config: ContainerInstanceConfig, args: argparse.Namespace, dry: Any = None) -> Any:
+    from scorehost.deploy.container_instance.azure import ContainerGroups
+
+    environ = dict(os.environ)
+    subscription = _subscription(config, environ, dry is not None)
+    if dry is not None:
+        from scorehost.deploy.shared.dry_run import PlaceholderCredential
+
+        return ContainerGroups(subscription, PlaceholderCredential(), dry.transport())
+    return ContainerGroups(subscription, credentials.make_credential(args.auth, environ))
+
+
+def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: DockerCli) -> int:
+    from scorehost.deploy.container_instance import azure as azure_aci
+
+    environ = dict(os.environ)
+    if args.dry_run:
+        from scorehost.deploy.shared.dry_run import DryRunAzure
+
+        image_ref, steps = planned_image(config, docker, config.registry or "<registry>")
+        planned = DryRunAzure(config.location)
+        keys = PLACEHOLDER_KEYS if config.auth_enabled else None
+        password = registry_password(config.registry_username, environ, dry_run=True)
+        group = azure_aci.container_group(config, image_ref, keys, password)
+        _groups(config, args, planned).create(config, group)
+        steps.append(
+            f"wait up to {config.timeout_s} s for {config.name} to run, then score "
+            f"{args.sample.name} through it"
+        )
+        print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
+        return 0
+    password = registry_password(config.registry_username, environ, dry_run=False)
+    groups = _groups(config, args)
+    groups.check_access(config)  # before anything is pushed or a key file is written
+    image_ref = pushed_image(config, docker, lambda: config.registry)
+    keys = api_keys(config, environ)
+    created = groups.create(config, azure_aci.container_group(config, image_ref, keys, password))
+    print(json.dumps(azure_aci.describe(created, config.port), indent=2))
+    url = azure_aci.scoring_uri(created, config.port)
+    problem = smoke_test(url, keys[0] if keys else None, args.sample)
+    if problem:
+        print(f"smoke test failed: {problem}\n{groups.logs(config, 50)}", file=sys.stderr)
+        return EXIT_SMOKE_TEST_FAILED
+    return 0
+
+
+def _group_command(args: argparse.Namespace, config: ContainerInstanceConfig) -> int:
+    from scorehost.deploy.container_instance import azure as azure_aci
+
+    if args.command == "delete" and args.dry_run:
+        from scorehost.deploy.shared.dry_run import DryRunAzure
+
+        planned = DryRunAzure(config.location)
+        _groups(config, args, planned).delete(config)
+        print(json.dumps({"requests": planned.mutations()}, indent=2))
+        return 0
+    groups = _groups(config, args)
+    if args.command == "status":
+        print(json.dumps(azure_aci.describe(groups.get(config), config.port), indent=2))
+    elif args.command == "logs":
+        print(groups.logs(config, args.lines))
+    elif args.command == "test":
+        url = azure_aci.scoring_uri(groups.get(config), config.port)
+        keys = api_keys(config, dict(os.environ), create=False)
+        problem = smoke_test(url, keys[0] if keys else None, args.sample)
+        if problem:
+            print(f"smoke test failed: {problem}", file=sys.stderr)
+            return EXIT_SMOKE_TEST_FAILED
+    else:
+        groups.delete(config)
+        print(f"deleted {config.name}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, docker: DockerCli | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def command() -> int:
+        config = load_config(
+            args.config,
+            given(args, ContainerInstanceConfig),
+            ContainerInstanceConfig,
+        )
+        if args.command == "deploy":
+            return _deploy(args, config, docker or DockerCli())
+        return _group_command(args, config)
+
+    return run_command(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

