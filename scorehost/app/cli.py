@@ -18,6 +18,7 @@ EXIT_REMOTE = 1  # the service or the download source failed
 PRODUCTS = (
     "scorehost.app.serve_command",
     "scorehost.tutorial.cli",
+    "scorehost.user_image.cli",
     "scorehost.deploy.cli",
     "scorehost.deploy.capacity.cli",
 )

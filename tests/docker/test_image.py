@@ -11,9 +11,11 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.docker.conftest import Container, RunContainer, docker
-from tests.paths import SCRIPTS, TUTORIAL_SCRIPT
+from tests.paths import ROOT, SCRIPTS, TUTORIAL_SCRIPT
 from tests.servers import wait_in_flight
 
 pytestmark = pytest.mark.docker
@@ -23,6 +25,18 @@ IN_PROCESS = (
     "m = joblib.load('/opt/scorehost/model/sklearn_mnist_model.pkl'); "
     "print(json.dumps(m.predict(np.array(json.load(sys.stdin)['data'])).tolist()))"
 )
+
+
+def locked_for_the_image() -> dict[str, str]:
+    """docker/constraints.txt's pins that apply to the image's Python 3.11 on Linux."""
+    environment = {"python_full_version": "3.11.2", "python_version": "3.11"}
+    pins: dict[str, str] = {}
+    for line in (ROOT / "docker" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                pins[canonicalize_name(requirement.name)] = str(requirement.specifier)[2:]
+    return pins
 
 
 def test_image_scores_exactly_as_its_model_does_in_process(
@@ -48,15 +62,26 @@ def test_the_image_carries_the_server_alone(run_container: RunContainer) -> None
         "python",
         "-c",
         "import importlib.util as u; "
-        "print([m for m in ('app', 'tutorial', 'client', 'deploy', 'tqdm', 'mlxtend', "
+        "print([m for m in ('scorehost', 'scorehost.app', 'scorehost.tutorial', "
+        "'scorehost.client', 'scorehost.deploy', 'app', 'deploy', 'tqdm', 'mlxtend', "
         "'matplotlib') if u.find_spec(m)])",
     )
-    assert found.strip() == "['app']"
+    assert found.strip() == "['scorehost', 'scorehost.app']"
     commands = container.exec("scorehost", "--help")
     assert "{serve,probe}" in commands
     # pip's CA for the build (docker/pip-ca/) was read by the build stages only
     found_ca = container.exec("sh", "-c", "find / -xdev -path '*pip-ca*' 2>/dev/null || true")
     assert found_ca == ""
+    # nothing of apt's cache or package lists, whichever base it was built on
+    apt_files = "find /var/cache/apt /var/lib/apt/lists -type f ! -name lock 2>/dev/null || true"
+    assert container.exec("sh", "-c", apt_files) == ""
+    # every package in the image is at the version docker/constraints.txt pins
+    freeze = container.exec("pip", "freeze", "--exclude", "scorehost", "--exclude", "pip")
+    installed = {canonicalize_name(n): v for n, v in (x.split("==") for x in freeze.split())}
+    assert installed == {
+        name: pins for name, pins in locked_for_the_image().items() if name in installed
+    }
+    assert "fastapi" in installed and "scikit-learn" in installed
 
 
 def test_bad_input_gets_the_same_4xx_as_the_bare_server(run_container: RunContainer) -> None:
@@ -136,6 +161,8 @@ def test_healthcheck_reports_healthy(run_container: RunContainer) -> None:
     while container.state("Health.Status") != "healthy" and time.monotonic() < deadline:
         time.sleep(0.5)
     assert container.state("Health.Status") == "healthy"
+    # the probe reads the URL serve wrote and imports nothing of the server
+    assert container.exec("cat", "/tmp/scorehost.probe").strip() == "http://127.0.0.1:5001/"
 
 
 def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(

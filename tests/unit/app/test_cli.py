@@ -11,10 +11,20 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for command in ("serve", "probe", "train", "data", "evaluate", "predict", "deploy", "capacity"):
+    for command in (
+        "serve",
+        "probe",
+        "train",
+        "data",
+        "evaluate",
+        "predict",
+        "build",
+        "deploy",
+        "capacity",
+    ):
         assert command in out
     assert "Serve an Azure ML score.py" in out
-    assert "{serve,probe,train,data,evaluate,predict,deploy,capacity}" in out
+    assert "{serve,probe,train,data,evaluate,predict,build,deploy,capacity}" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

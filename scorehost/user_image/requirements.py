@@ -1,0 +1,130 @@
+"""A score.py's own requirements, read from the files Azure ML users already have: a pip
+requirements.txt, or a conda environment file (Azure ML's environment.yml) whose packages pip
+installs into the image's venv."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scorehost.app.commands import UsageError
+
+# Looked for in the script's folder, in this order, when --requirements is not given.
+CANDIDATES = ("requirements.txt", "environment.yml", "environment.yaml", "conda.yml", "conda.yaml")
+# Azure ML's own server and its bundle: scorehost replaces them, and their pins (Flask,
+# OpenTelemetry) would only fight the image's packages.
+REPLACED = frozenset({"azureml-defaults", "azureml-inference-server-http"})
+# What a conda file lists that is not a package for pip to install.
+_CONDA_ONLY = frozenset({"python", "pip"})
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# -r/-c includes, editable installs and local paths: nothing the build context carries.
+_LOCAL = re.compile(r"^(-r|-c|--requirement|--constraint|-e|--editable|\.|/|~|file:)")
+_CONDA_SPEC = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
+
+
+@dataclass
+class Requirements:
+    """Lines for `pip install -r`, and what was left out and why (printed, never silent)."""
+
+    source: Path | None
+    lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        origin = self.source.name if self.source else "no requirements file"
+        header = f"# written by scorehost build from {origin}\n"
+        return header + "".join(f"{line}\n" for line in self.lines)
+
+
+def find(folder: Path, given: Path | None) -> Path | None:
+    if given is not None:
+        if not given.is_file():
+            raise UsageError(f"requirements file {given} not found")
+        return given
+    return next((folder / name for name in CANDIDATES if (folder / name).is_file()), None)
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _keep(requirements: Requirements, line: str, origin: str) -> None:
+    name = _NAME.match(line)
+    if name and _canonical(name.group(1)) in REPLACED:
+        requirements.lines.append(f"# {line}  (left out: the server scorehost replaces)")
+        requirements.notes.append(f"{origin}: {name.group(1)} left out (scorehost replaces it)")
+    else:
+        requirements.lines.append(line)
+
+
+def _from_pip_file(path: Path) -> Requirements:
+    requirements = Requirements(path)
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if _LOCAL.match(line):
+            raise UsageError(
+                f"{path.name}: {line!r} refers to a file on this machine, which the image build "
+                "cannot see: list the packages themselves (or a wheel URL) in one file"
+            )
+        _keep(requirements, line, path.name)
+    return requirements
+
+
+def _conda_to_pip(spec: str) -> str:
+    """`numpy=1.26` (conda: any 1.26.x) -> `numpy==1.26.*`; `pkg=1.0=build` drops the build."""
+    match = _CONDA_SPEC.match(spec.strip())
+    if match is None:
+        raise UsageError(f"cannot read the conda package {spec!r}")
+    name, version = match.groups()
+    version = version.replace(" ", "")
+    if not version:
+        return name
+    if version.startswith("=") and not version.startswith("=="):
+        version = version[1:].split("=")[0]
+        return f"{name}=={version}" if version.endswith("*") else f"{name}=={version}.*"
+    return f"{name}{version}"
+
+
+def _from_conda_file(path: Path) -> Requirements:
+    try:
+        import yaml
+    except ModuleNotFoundError as exc:
+        raise UsageError(
+            f"reading {path.name} needs PyYAML: pip install 'scorehost[build]'"
+        ) from exc
+    try:
+        document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {exc}") from None
+    dependencies = document.get("dependencies") if isinstance(document, dict) else None
+    if not isinstance(dependencies, list):
+        raise UsageError(f"{path} has no 'dependencies:' list (a conda environment file has one)")
+    requirements = Requirements(path)
+    for item in dependencies:
+        if isinstance(item, dict) and set(item) == {"pip"} and isinstance(item["pip"], list):
+            for line in item["pip"]:
+                _keep(requirements, str(line).strip(), f"{path.name} pip:")
+        elif isinstance(item, str):
+            _add_conda_package(requirements, item, path.name)
+        else:
+            raise UsageError(f"{path}: cannot read the dependency {item!r}")
+    return requirements
+
+
+def _add_conda_package(requirements: Requirements, spec: str, origin: str) -> None:
+    line = _conda_to_pip(spec.split("::")[-1])  # conda-forge::numpy names a channel
+    name = _NAME.match(line)
+    if name and name.group(1).lower() in _CONDA_ONLY:
+        requirements.notes.append(f"{origin}: {spec} left out (the image has its own Python)")
+        return
+    _keep(requirements, line, origin)
+
+
+def read(path: Path | None) -> Requirements:
+    if path is None:
+        return Requirements(None, notes=["no requirements file: the image's packages only"])
+    if path.suffix in (".yml", ".yaml"):
+        return _from_conda_file(path)
+    return _from_pip_file(path)
