@@ -27,8 +27,10 @@ def _env(name: str, *azure_names: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
+    # An empty variable is an unset one: docker compose passes `${VAR:-}` through that way, and
+    # the image's own ENV then stands.
     model_config = SettingsConfigDict(
-        populate_by_name=True, extra="ignore", use_attribute_docstrings=True
+        populate_by_name=True, extra="ignore", use_attribute_docstrings=True, env_ignore_empty=True
     )
 
     entry_script: Path = Field(

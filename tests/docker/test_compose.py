@@ -17,7 +17,7 @@ from tests.servers import free_port
 pytestmark = pytest.mark.docker
 
 
-def _compose_command() -> list[str]:
+def compose_command() -> list[str]:
     configured = os.environ.get("COMPOSE")
     if configured:
         return configured.split()
@@ -35,7 +35,7 @@ def test_compose_up_builds_scores_and_comes_down(image: str) -> None:
         "DOCKER_BUILDKIT": "0",
         "COMPOSE_DOCKER_CLI_BUILD": "0",
     }
-    compose = [*_compose_command(), "-p", project]
+    compose = [*compose_command(), "-p", project]
 
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

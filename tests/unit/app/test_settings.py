@@ -98,6 +98,12 @@ def _image_environment() -> dict[str, str]:
             None,
             "/opt/scorehost/model",
         ),
+        # docker compose with nothing set: its `${VAR:-}` are empty, and empty is unset
+        (
+            {"SCOREHOST_ENTRY_SCRIPT": "", "SCOREHOST_MODEL_DIR": "", "SCOREHOST_WORKERS": ""},
+            "/opt/scorehost/score.py",
+            "/opt/scorehost/model",
+        ),
         # a registered model: Azure's AZUREML_MODEL_DIR, nothing of ours
         (
             {"AZUREML_MODEL_DIR": "/var/azureml-app/azureml-models/m/1"},
