@@ -30,8 +30,10 @@ def test_make_serve_installs_the_server_and_the_tutorial_not_the_dev_tools(tmp_p
         check=True,
     ).stdout
     assert '-e ".[tutorial]"' in plan
-    assert "[dev]" not in plan
+    assert "--group dev" not in plan and "deploy" not in plan
     tests = subprocess.run(
         ["make", "-n", "pytest", f"VENV={fresh}"], cwd=ROOT, capture_output=True, text=True
     ).stdout
-    assert '-e ".[tutorial]"' in tests and '-e ".[dev]"' in tests  # the same venv, extended
+    # the same venv, extended with every extra and the dev dependency group (pip >= 25.1)
+    assert '-e ".[tutorial]"' in tests and '"pip>=25.1"' in tests
+    assert '-e ".[tutorial,deploy,skops,typed,debug,build]" --group dev' in tests
