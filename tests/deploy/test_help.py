@@ -1,13 +1,12 @@
 """Every deploy command explains itself: --help works for each subcommand of each target."""
 
-import functools
-import importlib
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 
 import pytest
+
+from scorehost.deploy.cli import TARGETS, target_main
 
 pytestmark = pytest.mark.deploy
 
@@ -26,27 +25,26 @@ def test_help_of_every_command(
     target: str, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_:
-        _main(target)([command, "--help"])
+        target_main(target)([command, "--help"])
     assert exit_.value.code == 0
     assert f"scorehost deploy {target} {command}" in capsys.readouterr().out
 
 
-def _main(target: str) -> Callable[[list[str]], int]:
-    if target in ("aci", "aks"):
-        from scorehost.deploy.azureml_v1 import cli
-
-        return functools.partial(cli.main, target)
-    main: Callable[[list[str]], int] = importlib.import_module(
-        f"scorehost.deploy.{target}.cli"
-    ).main
-    return main
+def test_the_scorehost_command_lists_every_target() -> None:
+    assert set(TARGETS) == set(COMMANDS)
 
 
-def test_every_target_runs_as_a_module() -> None:
+@pytest.mark.parametrize(
+    "command", [["-m", "scorehost", "deploy"], ["-m", "scorehost.deploy.{target}"]]
+)
+def test_every_target_runs_from_the_scorehost_command_and_as_a_module(command: list[str]) -> None:
     """`scorehost deploy <target> --help`, from outside the repository, as a user runs it."""
     for target in COMMANDS:
+        argv = [part.format(target=target) for part in command]
+        if "deploy" in argv:
+            argv.append(target)
         result = subprocess.run(
-            [sys.executable, "-m", f"scorehost.deploy.{target}", "--help"],
+            [sys.executable, *argv, "--help"],
             capture_output=True,
             text=True,
             cwd=tempfile.gettempdir(),
