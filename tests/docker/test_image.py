@@ -11,11 +11,11 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.docker.conftest import Container, RunContainer, docker
-from tests.paths import ROOT, SCRIPTS, TUTORIAL_SCRIPT
+from tests.lock import image_pins
+from tests.paths import SCRIPTS, TUTORIAL_SCRIPT
 from tests.servers import wait_in_flight
 
 pytestmark = pytest.mark.docker
@@ -25,18 +25,6 @@ IN_PROCESS = (
     "m = joblib.load('/opt/scorehost/model/sklearn_mnist_model.pkl'); "
     "print(json.dumps(m.predict(np.array(json.load(sys.stdin)['data'])).tolist()))"
 )
-
-
-def locked_for_the_image() -> dict[str, str]:
-    """docker/constraints.txt's pins that apply to the image's Python 3.11 on Linux."""
-    environment = {"python_full_version": "3.11.2", "python_version": "3.11"}
-    pins: dict[str, str] = {}
-    for line in (ROOT / "docker" / "constraints.txt").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate(environment):
-                pins[canonicalize_name(requirement.name)] = str(requirement.specifier)[2:]
-    return pins
 
 
 def test_image_scores_exactly_as_its_model_does_in_process(
@@ -78,9 +66,8 @@ def test_the_image_carries_the_server_alone(run_container: RunContainer) -> None
     # every package in the image is at the version docker/constraints.txt pins
     freeze = container.exec("pip", "freeze", "--exclude", "scorehost", "--exclude", "pip")
     installed = {canonicalize_name(n): v for n, v in (x.split("==") for x in freeze.split())}
-    assert installed == {
-        name: pins for name, pins in locked_for_the_image().items() if name in installed
-    }
+    locked = image_pins()
+    assert installed == {name: locked[name] for name in installed if name in locked}
     assert "fastapi" in installed and "scikit-learn" in installed
 
 
