@@ -37,7 +37,7 @@ def _register(commands: SubParsers) -> None:
         "--model-dir",
         type=Path,
         help="the model folder, AZUREML_MODEL_DIR in the image (default: FOLDER/model if it "
-        "exists; else the base image's)",
+        "exists; else none)",
     )
     build.add_argument(
         "--requirements",

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from scorehost import __version__
 from scorehost.app.commands import UsageError
+from scorehost.deploy.shared.image import IMAGE_MODEL_DIR
 from scorehost.user_image.requirements import Requirements
 
 APP_ROOT = "/var/azureml-app"  # where Azure ML puts the source folder (the base's AML_APP_ROOT)
-MODEL_DIR = "/opt/model"
+BASE_SCRIPT = "/opt/scorehost/score.py"  # the tutorial's, in the base image
 VENV_PIP = "/opt/venv/bin/pip"  # the server's venv: the script's packages go beside it
 # Never copied into the image: what only the author's machine needs.
 _IGNORED = (".git", ".venv", "venv", "__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
@@ -33,27 +34,32 @@ def dockerfile(plan: Plan) -> str:
         f"# Written by scorehost build {__version__} from {plan.folder}: {plan.base_image} with",
         "# this script's requirements, folder and model; user, probes and start are the base's.",
         f"FROM {plan.base_image}",
+        "USER 0",
     ]
+    # The base's own script and model go, so nothing of the tutorial is served by mistake.
+    run = f"rm -rf {BASE_SCRIPT} {IMAGE_MODEL_DIR}"
     if plan.requirements.lines:
         cert = ""
-        lines += ["USER 0", "COPY requirements.txt /tmp/scorehost-build/requirements.txt"]
+        lines.append("COPY requirements.txt /tmp/scorehost-build/requirements.txt")
         if plan.pip_ca is not None:
             # a proxy's CA bundle (public certificates): used by pip, then deleted
             lines.append("COPY pip-ca.pem /tmp/scorehost-build/pip-ca.pem")
             cert = "--cert /tmp/scorehost-build/pip-ca.pem "
-        lines += [
-            "# pip check: the build fails if these requirements break the server's own",
-            f"RUN {VENV_PIP} install --no-cache-dir --disable-pip-version-check {cert}\\",
-            "        -r /tmp/scorehost-build/requirements.txt \\",
-            f"    && {VENV_PIP} check && rm -rf /tmp/scorehost-build",
-            "USER 10001",
-        ]
-    lines.append(f"COPY app/ {APP_ROOT}/")
+        lines.append("# pip check: the build fails if these requirements break the server's own")
+        run = (
+            f"{VENV_PIP} install --no-cache-dir --disable-pip-version-check {cert}\\\n"
+            "        -r /tmp/scorehost-build/requirements.txt \\\n"
+            f"    && {VENV_PIP} check && rm -rf /tmp/scorehost-build \\\n    && {run}"
+        )
+    lines += [f"RUN {run}", f"COPY app/ {APP_ROOT}/"]
     environment = [f"AZUREML_ENTRY_SCRIPT={plan.entry_script}", f"AML_APP_ROOT={APP_ROOT}"]
     if plan.model_dir is not None:
-        lines.append(f"COPY model/ {MODEL_DIR}/")
-        environment.append(f"AZUREML_MODEL_DIR={MODEL_DIR}")
-    lines.append("ENV " + " \\\n    ".join(environment))
+        # where the deploy commands point SCOREHOST_MODEL_DIR, as for the default image
+        lines.append(f"COPY model/ {IMAGE_MODEL_DIR}/")
+        environment.append(f"AZUREML_MODEL_DIR={IMAGE_MODEL_DIR}")
+    else:  # no model: none at all (empty reads as unset), not the tutorial's gone folder
+        environment.append('AZUREML_MODEL_DIR=""')
+    lines += ["ENV " + " \\\n    ".join(environment), "USER 10001"]
     return "\n".join(lines) + "\n"
 
 

@@ -65,7 +65,9 @@ def user_image(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def test_a_built_image_serves_a_script_that_needs_pandas(user_image: str) -> None:
     name = f"scorehost-user-{uuid.uuid4().hex[:8]}"
-    docker("run", "-d", "--name", name, "-p", "127.0.0.1::5001", user_image)
+    # SCOREHOST_MODEL_DIR as the deploy commands set it for the model baked into an image
+    model_dir = "SCOREHOST_MODEL_DIR=/opt/scorehost/model"
+    docker("run", "-d", "--name", name, "-p", "127.0.0.1::5001", "-e", model_dir, user_image)
     try:
         port = docker("port", name, "5001/tcp").stdout.split(":")[-1].strip()
         container = Container(name, f"http://127.0.0.1:{port}")

@@ -31,8 +31,12 @@ def test_the_dry_run_prints_an_image_from_scorehosts_with_the_scripts_packages(
     out = capsys.readouterr().out
     assert "FROM scorehost:latest\n" in out
     assert "/opt/venv/bin/pip install" in out and "pip check" in out
-    assert "COPY app/ /var/azureml-app/\nCOPY model/ /opt/model/\n" in out
-    assert "AZUREML_ENTRY_SCRIPT=score.py" in out and "AZUREML_MODEL_DIR=/opt/model" in out
+    assert "COPY app/ /var/azureml-app/\nCOPY model/ /opt/scorehost/model/\n" in out
+    assert "rm -rf /opt/scorehost/score.py /opt/scorehost/model" in out  # the tutorial's
+    assert (
+        "AZUREML_ENTRY_SCRIPT=score.py" in out and "AZUREML_MODEL_DIR=/opt/scorehost/model" in out
+    )
+    assert out.index("USER 10001") > out.index("COPY model/")
     assert out.rstrip().endswith("pandas==2.2.3")
 
 
@@ -46,6 +50,7 @@ def test_without_requirements_there_is_no_install_step(
 
     captured = capsys.readouterr()
     assert "FROM mine:2\n" in captured.out and "pip install" not in captured.out
+    assert "RUN rm -rf /opt/scorehost/score.py /opt/scorehost/model\n" in captured.out
     assert "no requirements file: the image's packages only" in captured.err
 
 
