@@ -141,6 +141,24 @@ class Settings(BaseSettings):
     )
     """Application Insights instrumentation key (exported to the script, as by Azure ML)."""
 
+    app_insights_connection_string: SecretStr | None = Field(
+        None,
+        validation_alias=_env(
+            "APP_INSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_CONNECTION_STRING"
+        ),
+    )
+    """Application Insights' connection string; sends requests, exceptions and logs there."""
+
+    otlp_endpoint: str | None = Field(
+        None, validation_alias=_env("OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+    """An OTLP/HTTP collector (http://host:4318): traces, logs and metrics go there too."""
+
+    telemetry_export_timeout_s: float = Field(
+        5.0, gt=0, validation_alias=_env("TELEMETRY_EXPORT_TIMEOUT_S")
+    )
+    """How long one export may wait for the endpoint, and the flush at shutdown in all."""
+
     service_name: str = Field("ML service", validation_alias=_env("SERVICE_NAME", "SERVICE_NAME"))
     """The title of /swagger.json (Azure ML sets the service's name)."""
 

@@ -13,6 +13,8 @@ from scorehost import __version__
 from scorehost.app.scoring.entry_script import EntryScriptError, user_frames
 from scorehost.app.scoring.service import ScoringService
 from scorehost.app.settings import Settings
+from scorehost.app.telemetry import providers as telemetry_providers
+from scorehost.app.telemetry.middleware import TelemetryMiddleware
 from scorehost.app.web.admission import BodyAdmission
 from scorehost.app.web.auth import KeyCheck
 from scorehost.app.web.errors import install_error_handlers
@@ -49,6 +51,8 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
             return
         metrics.init_seconds.set(scoring.init_seconds or 0.0)
 
+    telemetry = telemetry_providers.start(settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # init() runs after the socket is open, so probes answer (503 on readiness) while it loads.
@@ -56,6 +60,8 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
         yield
         task.cancel()
         scoring.stop()
+        if telemetry is not None:  # the last batch, bounded by the export timeout
+            await asyncio.to_thread(telemetry.shutdown)
 
     # /docs and /redoc load Swagger UI and ReDoc from the package, not a CDN: they work offline.
     app = FastAPIOffline(
@@ -72,6 +78,8 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     app.state.admission = BodyAdmission(settings.body_budget())
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware, server_version_header=settings.server_version_header)
+    if telemetry is not None:  # around the request ids, so it sees the ones answered
+        app.add_middleware(TelemetryMiddleware, telemetry=telemetry)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

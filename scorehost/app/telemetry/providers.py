@@ -1,0 +1,134 @@
+"""The OpenTelemetry providers of one worker: spans, log records and metrics, each exported in
+batches by a background thread, to Azure Monitor and/or OTLP. Nothing here runs in a request."""
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from scorehost.app.settings import Settings
+from scorehost.app.telemetry.destinations import ConnectionStringProblem, Destinations, destinations
+from scorehost.app.telemetry.failures import report_export_failures_once
+from scorehost.app.telemetry.models import model_ids
+
+log = logging.getLogger("scorehost")
+# The server's log records and the script's prints (scorehost.print) go to the telemetry
+# backends; not the access log, which the request items say better (and probes are not sent).
+EXPORTED_LOGGER = "scorehost"
+_NOT_EXPORTED = "scorehost.access"
+_BATCH_DELAY_MS = 5000  # Azure ML's server sends every 5 s, or at 100 items
+_BATCH_SIZE = 100
+
+
+@dataclass
+class Telemetry:
+    tracer: Any  # opentelemetry.trace.Tracer
+    meter: Any  # opentelemetry.metrics.Meter
+    model_ids: list[str]
+    _providers: tuple[Any, ...]
+    _handler: logging.Handler
+
+    def shutdown(self) -> None:
+        """Flush what is batched (bounded by each exporter's timeout) and stop the threads."""
+        logging.getLogger(EXPORTED_LOGGER).removeHandler(self._handler)
+        for provider in self._providers:
+            provider.shutdown()
+
+
+def _exporters(where: Destinations, timeout_s: float) -> tuple[list[Any], list[Any], list[Any]]:
+    spans: list[Any] = []
+    logs: list[Any] = []
+    metrics: list[Any] = []
+    if where.azure_connection_string is not None:
+        from azure.monitor.opentelemetry.exporter import (
+            AzureMonitorLogExporter,
+            AzureMonitorMetricExporter,
+            AzureMonitorTraceExporter,
+        )
+
+        options = {"connection_string": where.azure_connection_string, "timeout": timeout_s}
+        spans.append(AzureMonitorTraceExporter(**options))
+        logs.append(AzureMonitorLogExporter(**options))
+        metrics.append(AzureMonitorMetricExporter(**options))
+    if where.otlp_endpoint is not None:
+        from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        base = where.otlp_endpoint.rstrip("/")
+        spans.append(OTLPSpanExporter(endpoint=f"{base}/v1/traces", timeout=timeout_s))
+        logs.append(OTLPLogExporter(endpoint=f"{base}/v1/logs", timeout=timeout_s))
+        metrics.append(OTLPMetricExporter(endpoint=f"{base}/v1/metrics", timeout=timeout_s))
+    return spans, logs, metrics
+
+
+def start(settings: Settings) -> Telemetry | None:
+    """The worker's telemetry, or None when none is configured or it cannot start (said once,
+    as a warning: serving goes on without it)."""
+    try:
+        where = destinations(settings)
+    except ConnectionStringProblem as exc:
+        log.warning("Telemetry is off: the Application Insights connection string %s", exc)
+        return None
+    if not where.any:
+        return None
+    # The Azure exporter's own usage statistics go to Microsoft, not to the user's resource.
+    os.environ.setdefault("APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL", "true")
+    try:
+        return _start(settings, where)
+    except ModuleNotFoundError as exc:
+        log.warning(
+            "Telemetry is off: %s is not installed (pip install 'scorehost[telemetry]')", exc.name
+        )
+        return None
+
+
+def _start(settings: Settings, where: Destinations) -> Telemetry:
+    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    report_export_failures_once()
+    timeout_s = settings.telemetry_export_timeout_s
+    span_exporters, log_exporters, metric_exporters = _exporters(where, timeout_s)
+    resource = Resource.create({"service.name": settings.service_name, "process.pid": os.getpid()})
+    timeout_ms = int(timeout_s * 1000)
+    tracing = TracerProvider(resource=resource)
+    for exporter in span_exporters:
+        tracing.add_span_processor(
+            BatchSpanProcessor(
+                exporter,
+                schedule_delay_millis=_BATCH_DELAY_MS,
+                max_export_batch_size=_BATCH_SIZE,
+                export_timeout_millis=timeout_ms,
+            )
+        )
+    logging_provider = LoggerProvider(resource=resource)
+    for exporter in log_exporters:
+        logging_provider.add_log_record_processor(
+            BatchLogRecordProcessor(
+                exporter,
+                schedule_delay_millis=_BATCH_DELAY_MS,
+                max_export_batch_size=_BATCH_SIZE,
+                export_timeout_millis=timeout_ms,
+            )
+        )
+    readers = [
+        PeriodicExportingMetricReader(exporter, export_timeout_millis=timeout_ms)
+        for exporter in metric_exporters
+    ]
+    metering = MeterProvider(resource=resource, metric_readers=readers)
+    handler = LoggingHandler(level=logging.INFO, logger_provider=logging_provider)
+    handler.addFilter(lambda record: record.name != _NOT_EXPORTED)
+    logging.getLogger(EXPORTED_LOGGER).addHandler(handler)
+    return Telemetry(
+        tracer=tracing.get_tracer("scorehost"),
+        meter=metering.get_meter("scorehost"),
+        model_ids=model_ids(settings.model_dir),
+        _providers=(tracing, logging_provider, metering),
+        _handler=handler,
+    )

@@ -1,0 +1,99 @@
+"""Telemetry to Application Insights through Azure Monitor's real exporter, against a local
+stand-in for the ingestion endpoint (`IngestionEndpoint=` in the connection string): what
+arrives for scoring calls, a failing run(), logs and probes."""
+
+import gzip
+import json
+import os
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.http_fakes import body_of, local_server, reply
+from tests.paths import SCRIPTS
+from tests.servers import StartServer
+
+pytestmark = pytest.mark.e2e
+IKEY = "00000000-0000-4000-8000-000000000001"
+
+
+class Ingestion:
+    """Envelopes as Application Insights' /v2.1/track receives them."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        self._lock = threading.Lock()
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        body = body_of(handler)
+        if handler.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        items = json.loads(body) if body else []
+        with self._lock:
+            self.paths.append(handler.path)
+            self.envelopes.extend(items if isinstance(items, list) else [items])
+        answer = {"itemsReceived": len(items), "itemsAccepted": len(items), "errors": []}
+        reply(handler, 200, json.dumps(answer).encode(), "application/json")
+
+    def of_type(self, base_type: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                e["data"]["baseData"] for e in self.envelopes if e["data"]["baseType"] == base_type
+            ]
+
+
+@pytest.fixture
+def ingestion() -> Iterator[tuple[Ingestion, str]]:
+    received = Ingestion()
+    with local_server(received.handle) as url:
+        yield received, url
+
+
+def _stop(server: Any) -> None:
+    os.killpg(server.process.pid, signal.SIGTERM)  # the last batch is sent on the way out
+    assert server.wait_exit(60) == 0
+
+
+def test_each_scoring_call_is_a_request_item_and_probes_are_not(
+    start_server: StartServer, ingestion: tuple[Ingestion, str]
+) -> None:
+    received, url = ingestion
+    connection = f"InstrumentationKey={IKEY};IngestionEndpoint={url}/"
+    server = start_server(
+        "--entry-script",
+        SCRIPTS / "telemetry.py",
+        env={"APPLICATIONINSIGHTS_CONNECTION_STRING": connection},
+    )
+    ok = httpx.post(
+        f"{server.url}/score", content="hi", headers={"x-ms-client-request-id": "client-1"}
+    )
+    failed = httpx.post(f"{server.url}/score", content="boom")
+    for probe in ("/", "/health/ready", "/health/live", "/metrics"):
+        httpx.get(f"{server.url}{probe}")
+    _stop(server)
+
+    assert (ok.status_code, failed.status_code) == (200, 500)
+    assert set(received.paths) == {"/v2.1/track"}
+    requests = received.of_type("RequestData")
+    assert [r["name"] for r in requests] == ["POST /score", "POST /score"]
+    by_code = {r["responseCode"]: r for r in requests}
+    assert by_code["200"]["success"] is True and by_code["500"]["success"] is False
+    assert by_code["200"]["properties"]["Request Id"] == ok.headers["x-ms-request-id"]
+    assert by_code["200"]["properties"]["Client Request Id"] == "client-1"
+    assert by_code["500"]["properties"]["Run Failed"] == "True"
+    assert all(re.fullmatch(r"0\.00:00:0\d\.\d{3}", r["duration"]) for r in requests)
+    assert by_code["200"]["url"] == f"{server.url}/score"
+    exceptions = received.of_type("ExceptionData")
+    (failure,) = [d for e in exceptions for d in e["exceptions"] if d["typeName"] == "ValueError"]
+    assert 'raise ValueError("boom from run")' in failure["stack"]  # the script's own line
+    messages = [m["message"] for m in received.of_type("MessageData")]
+    assert messages.count("scoring hi") == 1  # the script's print, once
+    assert "init done" in messages
+    assert not [m for m in messages if '"GET ' in m]  # no access lines: probes leave nothing
