@@ -7,7 +7,9 @@ import json
 import os
 import re
 import signal
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -21,6 +23,12 @@ from tests.servers import StartServer
 
 pytestmark = pytest.mark.e2e
 IKEY = "00000000-0000-4000-8000-000000000001"
+# OpenTelemetry's own variables: export every 200 ms instead of 5 s (spans, logs) and 60 s.
+FAST_EXPORTS = {
+    "OTEL_BSP_SCHEDULE_DELAY": "200",
+    "OTEL_BLRP_SCHEDULE_DELAY": "200",
+    "OTEL_METRIC_EXPORT_INTERVAL": "500",
+}
 
 
 class Ingestion:
@@ -82,6 +90,7 @@ def test_each_scoring_call_is_a_request_item_and_probes_are_not(
     assert (ok.status_code, failed.status_code) == (200, 500)
     assert set(received.paths) == {"/v2.1/track"}
     requests = received.of_type("RequestData")
+    print(json.dumps(requests, indent=1))
     assert [r["name"] for r in requests] == ["POST /score", "POST /score"]
     by_code = {r["responseCode"]: r for r in requests}
     assert by_code["200"]["success"] is True and by_code["500"]["success"] is False
@@ -97,3 +106,105 @@ def test_each_scoring_call_is_a_request_item_and_probes_are_not(
     assert messages.count("scoring hi") == 1  # the script's print, once
     assert "init done" in messages
     assert not [m for m in messages if '"GET ' in m]  # no access lines: probes leave nothing
+
+
+class OtlpReceiver:
+    """What an OTLP/HTTP collector receives (protobuf), decoded with OpenTelemetry's own types."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, list[bytes]] = {}
+        self._lock = threading.Lock()
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        body = body_of(handler)
+        if handler.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        with self._lock:
+            self.bodies.setdefault(handler.path, []).append(body)
+        reply(handler, 200, b"", "application/x-protobuf")
+
+    def spans(self) -> list[Any]:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
+
+        found: list[Any] = []
+        for body in self.bodies.get("/v1/traces", []):
+            request = ExportTraceServiceRequest.FromString(body)
+            for resource in request.resource_spans:
+                for scope in resource.scope_spans:
+                    found.extend(scope.spans)
+        return found
+
+    def log_bodies(self) -> list[str]:
+        from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+            ExportLogsServiceRequest,
+        )
+
+        found: list[str] = []
+        for body in self.bodies.get("/v1/logs", []):
+            for resource in ExportLogsServiceRequest.FromString(body).resource_logs:
+                for scope in resource.scope_logs:
+                    found.extend(record.body.string_value for record in scope.log_records)
+        return found
+
+    def metric_names(self) -> set[str]:
+        from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+            ExportMetricsServiceRequest,
+        )
+
+        names: set[str] = set()
+        for body in self.bodies.get("/v1/metrics", []):
+            for resource in ExportMetricsServiceRequest.FromString(body).resource_metrics:
+                for scope in resource.scope_metrics:
+                    names.update(metric.name for metric in scope.metrics)
+        return names
+
+
+def test_otlp_receives_the_same_spans_logs_and_metrics(start_server: StartServer) -> None:
+    received = OtlpReceiver()
+    with local_server(received.handle) as url:
+        server = start_server(
+            "--entry-script", SCRIPTS / "telemetry.py", env={"OTEL_EXPORTER_OTLP_ENDPOINT": url}
+        )
+        answer = httpx.post(f"{server.url}/score", content="hi")
+        httpx.get(f"{server.url}/")
+        _stop(server)
+
+    (span,) = received.spans()
+    attributes = {a.key: a.value for a in span.attributes}
+    assert span.name == "POST /score"
+    assert attributes["http.response.status_code"].int_value == 200
+    assert attributes["Request Id"].string_value == answer.headers["x-ms-request-id"]
+    assert "scoring hi" in received.log_bodies()
+    assert {"http.server.request.duration", "http.server.active_requests"} <= (
+        received.metric_names()
+    )
+
+
+def test_an_endpoint_that_never_answers_costs_scoring_nothing_and_is_said_once(
+    start_server: StartServer,
+) -> None:
+    with socket.socket() as black_hole:  # accepts connections (the backlog), never answers
+        black_hole.bind(("127.0.0.1", 0))
+        black_hole.listen(64)
+        url = f"http://127.0.0.1:{black_hole.getsockname()[1]}/"
+        server = start_server(
+            "--entry-script",
+            SCRIPTS / "telemetry.py",
+            env={
+                "APPLICATIONINSIGHTS_CONNECTION_STRING": f"InstrumentationKey={IKEY};"
+                f"IngestionEndpoint={url}",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": url,
+                "SCOREHOST_TELEMETRY_EXPORT_TIMEOUT_S": "1",
+                **FAST_EXPORTS,
+            },
+        )
+        answers = []
+        for i in range(50):
+            answers.append(httpx.post(f"{server.url}/score", content=f"row {i}", timeout=5))
+            time.sleep(0.1)  # 5 s of traffic: many export rounds fail meanwhile
+        _stop(server)
+
+    assert {answer.status_code for answer in answers} == {200}
+    assert server.log().count("Telemetry export failed") == 1, server.log()

@@ -1,44 +1,38 @@
-"""An endpoint that cannot be reached is said once in the log, not at every export: the
-exporters' own warnings after the first are dropped, and counted."""
+"""An endpoint that cannot be reached is said once in the log, not at every export. The
+exporters' own loggers (`azure.*`, `opentelemetry.*`) stop propagating to the server's log: the
+first warning or error among them becomes one line of `scorehost.telemetry`, the rest are
+counted, and their INFO chatter (every HTTP request azure-core makes) is dropped."""
 
 import logging
 
-# The loggers OpenTelemetry's and Azure Monitor's exporters report failed exports on.
-EXPORTER_LOGGERS = (
-    "azure.monitor.opentelemetry.exporter",
-    "opentelemetry.exporter.otlp.proto.http",
-    "opentelemetry.sdk._shared_internal",
-    "opentelemetry.sdk.trace.export",
-    "opentelemetry.sdk._logs._internal.export",
-    "opentelemetry.sdk.metrics._internal.export",
-)
+EXPORTER_LOGGERS = ("azure", "opentelemetry")
+REPORTER = "scorehost.telemetry"
 
 
-class OnceFilter(logging.Filter):
-    """Lets the first warning-or-worse record through, with a note that the rest are muted."""
-
+class ReportOnce(logging.Handler):
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(level=logging.WARNING)
         self.reported = False
         self.muted = 0
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return False
+    def emit(self, record: logging.LogRecord) -> None:
         if self.reported:
             self.muted += 1
-            return False
+            return
         self.reported = True
-        record.msg = f"Telemetry export failed (later failures are not logged): {record.msg}"
-        return True
+        logging.getLogger(REPORTER).warning(
+            "Telemetry export failed (later failures are not logged; scoring is not affected): %s",
+            record.getMessage().splitlines()[0],
+        )
 
 
-_FILTER = OnceFilter()
+_HANDLER = ReportOnce()
 
 
-def report_export_failures_once() -> OnceFilter:
+def report_export_failures_once() -> ReportOnce:
     for name in EXPORTER_LOGGERS:
         logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-    return _FILTER
+        logger.propagate = False
+        if _HANDLER not in logger.handlers:
+            logger.addHandler(_HANDLER)
+    return _HANDLER

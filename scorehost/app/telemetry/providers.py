@@ -3,36 +3,60 @@ batches by a background thread, to Azure Monitor and/or OTLP. Nothing here runs 
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.telemetry import TelemetryConfig
+
 from scorehost.app.settings import Settings
 from scorehost.app.telemetry.destinations import ConnectionStringProblem, Destinations, destinations
-from scorehost.app.telemetry.failures import report_export_failures_once
+from scorehost.app.telemetry.failures import REPORTER, report_export_failures_once
+from scorehost.app.telemetry.middleware import not_traced
 from scorehost.app.telemetry.models import model_ids
 
 log = logging.getLogger("scorehost")
 # The server's log records and the script's prints (scorehost.print) go to the telemetry
 # backends; not the access log, which the request items say better (and probes are not sent).
 EXPORTED_LOGGER = "scorehost"
-_NOT_EXPORTED = "scorehost.access"
-_BATCH_DELAY_MS = 5000  # Azure ML's server sends every 5 s, or at 100 items
-_BATCH_SIZE = 100
+_NOT_EXPORTED = frozenset({"scorehost.access", REPORTER})
+# Batches go every 5 s (OTEL_BSP_SCHEDULE_DELAY, OTEL_BLRP_SCHEDULE_DELAY), metrics every 60 s
+# (OTEL_METRIC_EXPORT_INTERVAL): OpenTelemetry's own defaults and variables.
 
 
 @dataclass
 class Telemetry:
-    tracer: Any  # opentelemetry.trace.Tracer
-    meter: Any  # opentelemetry.metrics.Meter
+    tracer_provider: Any  # opentelemetry.sdk.trace.TracerProvider
+    meter_provider: Any  # opentelemetry.sdk.metrics.MeterProvider
+    logger_provider: Any  # opentelemetry.sdk._logs.LoggerProvider
     model_ids: list[str]
-    _providers: tuple[Any, ...]
     _handler: logging.Handler
 
-    def shutdown(self) -> None:
-        """Flush what is batched (bounded by each exporter's timeout) and stop the threads."""
+    def fastapi_config(self) -> TelemetryConfig:
+        """FastAPI's `telemetry=`: its request spans and metrics on these providers, for the
+        scoring route alone."""
+        return {
+            "tracer_provider": self.tracer_provider,
+            "meter_provider": self.meter_provider,
+            "logger_provider": self.logger_provider,
+            "exclude": not_traced,
+            "operation_spans": False,
+        }
+
+    def shutdown(self, deadline_s: float) -> None:
+        """Flush what is batched and stop the exporters, giving up after `deadline_s` (an
+        endpoint that never answers must not hold the worker's exit)."""
         logging.getLogger(EXPORTED_LOGGER).removeHandler(self._handler)
-        for provider in self._providers:
-            provider.shutdown()
+
+        def stop_all() -> None:
+            for provider in (self.tracer_provider, self.logger_provider, self.meter_provider):
+                provider.shutdown()
+
+        stopping = threading.Thread(target=stop_all, name="telemetry-shutdown", daemon=True)
+        stopping.start()
+        stopping.join(deadline_s)
+        if stopping.is_alive():
+            log.warning("Telemetry not flushed within %.0f s; the rest is dropped", deadline_s)
 
 
 def _exporters(where: Destinations, timeout_s: float) -> tuple[list[Any], list[Any], list[Any]]:
@@ -102,8 +126,6 @@ def _start(settings: Settings, where: Destinations) -> Telemetry:
         tracing.add_span_processor(
             BatchSpanProcessor(
                 exporter,
-                schedule_delay_millis=_BATCH_DELAY_MS,
-                max_export_batch_size=_BATCH_SIZE,
                 export_timeout_millis=timeout_ms,
             )
         )
@@ -112,8 +134,6 @@ def _start(settings: Settings, where: Destinations) -> Telemetry:
         logging_provider.add_log_record_processor(
             BatchLogRecordProcessor(
                 exporter,
-                schedule_delay_millis=_BATCH_DELAY_MS,
-                max_export_batch_size=_BATCH_SIZE,
                 export_timeout_millis=timeout_ms,
             )
         )
@@ -122,13 +142,19 @@ def _start(settings: Settings, where: Destinations) -> Telemetry:
         for exporter in metric_exporters
     ]
     metering = MeterProvider(resource=resource, metric_readers=readers)
+    # Azure's exporters read the resource from the global providers: this process's are these.
+    from opentelemetry import _logs, metrics, trace
+
+    trace.set_tracer_provider(tracing)
+    _logs.set_logger_provider(logging_provider)
+    metrics.set_meter_provider(metering)
     handler = LoggingHandler(level=logging.INFO, logger_provider=logging_provider)
-    handler.addFilter(lambda record: record.name != _NOT_EXPORTED)
+    handler.addFilter(lambda record: record.name not in _NOT_EXPORTED)
     logging.getLogger(EXPORTED_LOGGER).addHandler(handler)
     return Telemetry(
-        tracer=tracing.get_tracer("scorehost"),
-        meter=metering.get_meter("scorehost"),
+        tracer_provider=tracing,
+        meter_provider=metering,
+        logger_provider=logging_provider,
         model_ids=model_ids(settings.model_dir),
-        _providers=(tracing, logging_provider, metering),
         _handler=handler,
     )

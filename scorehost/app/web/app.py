@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from scorehost import __version__
@@ -14,7 +15,7 @@ from scorehost.app.scoring.entry_script import EntryScriptError, user_frames
 from scorehost.app.scoring.service import ScoringService
 from scorehost.app.settings import Settings
 from scorehost.app.telemetry import providers as telemetry_providers
-from scorehost.app.telemetry.middleware import TelemetryMiddleware
+from scorehost.app.telemetry.middleware import AzureMlSpanProperties
 from scorehost.app.web.admission import BodyAdmission
 from scorehost.app.web.auth import KeyCheck
 from scorehost.app.web.errors import install_error_handlers
@@ -25,12 +26,15 @@ from scorehost.app.web.responses import EXEC_MS_HEADER
 from scorehost.app.web.routes import health, score, swagger
 
 log = logging.getLogger("scorehost")
+# Off unless configured: not even a global provider a library set up turns FastAPI's spans on.
+_NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) -> FastAPI:
     """The app; `on_fatal` tells the process owning it to stop (init failed, or a run() hung
     and the process must be recycled)."""
     metrics = Metrics(settings.metrics_dir)
+    telemetry = telemetry_providers.start(settings)
     metrics.describe_model(settings.entry_script_path, settings.model_dir)
     scoring = ScoringService(settings, on_stuck=on_fatal, observe_run=metrics.run_seconds.observe)
 
@@ -51,8 +55,6 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
             return
         metrics.init_seconds.set(scoring.init_seconds or 0.0)
 
-    telemetry = telemetry_providers.start(settings)
-
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # init() runs after the socket is open, so probes answer (503 on readiness) while it loads.
@@ -61,7 +63,7 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
         task.cancel()
         scoring.stop()
         if telemetry is not None:  # the last batch, bounded by the export timeout
-            await asyncio.to_thread(telemetry.shutdown)
+            telemetry.shutdown(deadline_s=2 * settings.telemetry_export_timeout_s)
 
     # /docs and /redoc load Swagger UI and ReDoc from the package, not a CDN: they work offline.
     app = FastAPIOffline(
@@ -72,6 +74,8 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
         lifespan=lifespan,
         # Starlette's slash redirect copies the Host header into Location; /score/ is a route.
         redirect_slashes=False,
+        # FastAPI's own OpenTelemetry spans and metrics, on our providers; none without them.
+        telemetry=telemetry.fastapi_config() if telemetry else _NO_TELEMETRY,
     )
     app.state.settings = settings
     app.state.scoring = scoring
@@ -79,7 +83,7 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware, server_version_header=settings.server_version_header)
     if telemetry is not None:  # around the request ids, so it sees the ones answered
-        app.add_middleware(TelemetryMiddleware, telemetry=telemetry)
+        app.add_middleware(AzureMlSpanProperties, model_ids=telemetry.model_ids)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
