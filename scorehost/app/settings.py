@@ -149,6 +149,11 @@ class Settings(BaseSettings):
     )
     """Application Insights' connection string; sends requests, exceptions and logs there."""
 
+    app_insights_connection_string_file: Path | None = Field(
+        None, validation_alias=_env("APP_INSIGHTS_CONNECTION_STRING_FILE")
+    )
+    """A file holding the connection string (a mounted secret); a missing file: no telemetry."""
+
     otlp_endpoint: str | None = Field(
         None, validation_alias=_env("OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
     )

@@ -4,6 +4,7 @@ connection string (today's form), Azure ML's AML_APP_INSIGHTS_ENABLED + AML_APP_
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from scorehost.app.settings import Settings
 
@@ -35,10 +36,27 @@ def check_connection_string(text: str) -> str:
     return text.strip()
 
 
+def _from_file(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None  # an optional secret that was not created: no telemetry, as intended
+    except OSError as exc:
+        raise ConnectionStringProblem(f"in {path} cannot be read: {exc.strerror}") from None
+    return text or None
+
+
 def destinations(settings: Settings) -> Destinations:
     """Raises ConnectionStringProblem for a connection string or key that cannot work."""
     connection_string = None
-    if settings.app_insights_connection_string is not None:
+    from_file = (
+        _from_file(settings.app_insights_connection_string_file)
+        if settings.app_insights_connection_string_file is not None
+        else None
+    )
+    if from_file is not None:
+        connection_string = check_connection_string(from_file)
+    elif settings.app_insights_connection_string is not None:
         connection_string = check_connection_string(
             settings.app_insights_connection_string.get_secret_value()
         )

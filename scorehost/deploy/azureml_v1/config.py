@@ -29,6 +29,9 @@ class WebserviceConfig(ImageConfig):
     """Web service name in the workspace."""
     auth_enabled: bool = False
     """Require `Authorization: Bearer <key>` (keys from `status`, masked)."""
+    enable_app_insights: bool = False
+    """Application Insights for the service: Azure ML sets AML_APP_INSIGHTS_ENABLED and _KEY,
+    and scorehost sends its requests, exceptions and logs there (scorehost[telemetry])."""
     description: str = "Predict MNIST with sklearn"
     """Service description."""
     entry_script: Path = TUTORIAL_SCRIPT

@@ -83,6 +83,7 @@ def deployment_config(config: WebserviceConfig) -> Any:
             cpu_cores=config.cpu_cores,
             memory_gb=config.memory_gb,
             auth_enabled=config.auth_enabled,
+            enable_app_insights=config.enable_app_insights,
             replica_max_concurrent_requests=config.replica_max_concurrent_requests,
             scoring_timeout_ms=config.scoring_timeout_ms,
             namespace=config.namespace,
@@ -102,6 +103,7 @@ def deployment_config(config: WebserviceConfig) -> Any:
         description=config.description,
         location=config.location,
         auth_enabled=config.auth_enabled,
+        enable_app_insights=config.enable_app_insights,
         dns_name_label=config.dns_name_label,
     )
 

@@ -29,13 +29,19 @@ from scorehost.deploy.shared.waits import wait_for
 CONTAINER = "scorehost"
 
 
+# Read from the deploying shell (never a file or a flag), sent as a secure value.
+APP_INSIGHTS_VARIABLE = "APPLICATIONINSIGHTS_CONNECTION_STRING"
+
+
 def container_group(
     config: ContainerInstanceConfig,
     image_ref: str,
     keys: tuple[str, str] | None,
     registry_password: str | None,
+    app_insights: str | None = None,
 ) -> ContainerGroup:
-    """The whole group: one container, our probes, our keys as secure values."""
+    """The whole group: one container, our probes, our keys and Application Insights'
+    connection string as secure values."""
     variables = [
         EnvironmentVariable(name=k, value=v) for k, v in config.container_environment.items()
     ]
@@ -44,6 +50,8 @@ def container_group(
             EnvironmentVariable(name="SCOREHOST_PRIMARY_KEY", secure_value=keys[0]),
             EnvironmentVariable(name="SCOREHOST_SECONDARY_KEY", secure_value=keys[1]),
         ]
+    if app_insights is not None:
+        variables.append(EnvironmentVariable(name=APP_INSIGHTS_VARIABLE, secure_value=app_insights))
 
     def probe(path: str, delay: int, period: int) -> ContainerProbe:
         return ContainerProbe(

@@ -97,7 +97,12 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
         planned = DryRunAzure(config.location)
         keys = PLACEHOLDER_KEYS if config.auth_enabled else None
         password = registry_password(config.registry_username, environ, dry_run=True)
-        group = azure_aci.container_group(config, image_ref, keys, password)
+        app_insights = (
+            f"<secure: {azure_aci.APP_INSIGHTS_VARIABLE}>"
+            if environ.get(azure_aci.APP_INSIGHTS_VARIABLE)
+            else None
+        )
+        group = azure_aci.container_group(config, image_ref, keys, password, app_insights)
         _groups(config, args, planned).create(config, group)
         steps.append(
             f"wait up to {config.timeout_s} s for {config.name} to run, then score "
@@ -110,7 +115,9 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
     groups.check_access(config)  # before anything is pushed or a key file is written
     image_ref = pushed_image(config, docker, lambda: config.registry)
     keys = api_keys(config, environ)
-    created = groups.create(config, azure_aci.container_group(config, image_ref, keys, password))
+    app_insights = environ.get(azure_aci.APP_INSIGHTS_VARIABLE) or None
+    group = azure_aci.container_group(config, image_ref, keys, password, app_insights)
+    created = groups.create(config, group)
     print(json.dumps(azure_aci.describe(created, config.port), indent=2))
     url = azure_aci.scoring_uri(created, config.port)
     problem = smoke_test(url, keys[0] if keys else None, args.sample)

@@ -71,6 +71,7 @@ def test_dry_run_options_reach_the_body(
             "--dns-name-label",
             "my-mnist",
             "--auth-enabled",
+            "--enable-app-insights",
             "--tag",
             "team=ml",
             "--description",
@@ -90,6 +91,7 @@ def test_dry_run_options_reach_the_body(
         True,
     )
     assert body["kvTags"] == {"team": "ml"}
+    assert body["appInsightsEnabled"] is True  # Azure ML then sets AML_APP_INSIGHTS_*
     request = body["environmentImageRequest"]
     assert request["environment"]["docker"]["baseImage"] == DIGEST_REF
     assert request["environment"]["inferencingStackVersion"] == "latest"

@@ -23,7 +23,12 @@ IMAGE = "myacr.azurecr.io/scorehost@sha256:" + "d" * 64
 def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A clean shell in an empty folder: no keys, a subscription id."""
     monkeypatch.chdir(tmp_path)
-    for name in ("SCOREHOST_PRIMARY_KEY", "SCOREHOST_SECONDARY_KEY", "SCOREHOST_REGISTRY_PASSWORD"):
+    for name in (
+        "SCOREHOST_PRIMARY_KEY",
+        "SCOREHOST_SECONDARY_KEY",
+        "SCOREHOST_REGISTRY_PASSWORD",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000000a")
     return tmp_path
@@ -59,7 +64,31 @@ def test_dry_run_prints_the_exact_request_without_network(
     environment = _environment(request["body"])
     assert environment["SCOREHOST_WORKERS"] == "2"
     assert environment["SCOREHOST_PRIMARY_KEY"] == "<secure: primary key>"
+    assert "APPLICATIONINSIGHTS_CONNECTION_STRING" not in environment
     assert not (shell / ".scorehost").exists()  # a dry run creates no keys
+
+
+def test_application_insights_goes_from_the_shell_as_a_secure_value(
+    capsys: pytest.CaptureFixture[str], shell: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "InstrumentationKey=00000000-0000-4000-8000-000000000001"
+    monkeypatch.setenv("APPLICATIONINSIGHTS_CONNECTION_STRING", secret)
+
+    assert main(["deploy", "--dry-run", "--image", IMAGE]) == 0
+
+    out = capsys.readouterr().out
+    (request,) = json.loads(out)["requests"]
+    container = request["body"]["properties"]["containers"][0]["properties"]
+    (variable,) = [
+        v
+        for v in container["environmentVariables"]
+        if v["name"] == "APPLICATIONINSIGHTS_CONNECTION_STRING"
+    ]
+    assert variable == {
+        "name": "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "secureValue": "<secure: APPLICATIONINSIGHTS_CONNECTION_STRING>",
+    }
+    assert secret not in out
 
 
 def test_deploy_generates_keys_runs_the_digest_and_smoke_tests_with_a_key(

@@ -51,6 +51,18 @@ def env(resources: list[dict[str, Any]]) -> dict[str, str]:
     return {item["name"]: item["value"] for item in container(resources)["env"]}
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_application_insights_comes_from_an_optional_secret_file(overlay: str) -> None:
+    resources = render(overlay)
+    path = Path(env(resources)["SCOREHOST_APP_INSIGHTS_CONNECTION_STRING_FILE"])
+    (mount,) = [m for m in container(resources)["volumeMounts"] if m["name"] == "telemetry"]
+    assert (Path(mount["mountPath"]), mount["readOnly"]) == (path.parent, True)
+    pod = by_kind(resources, "Deployment")["spec"]["template"]["spec"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == "telemetry"]
+    # without the secret the pod starts, untraced; with it, telemetry goes to Azure Monitor
+    assert volume["secret"] == {"secretName": "scorehost-telemetry", "optional": True}
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_overlay_validates_strictly_against_the_kubernetes_schemas(
