@@ -92,7 +92,11 @@ def start(settings: Settings) -> Telemetry | None:
     try:
         where = destinations(settings)
     except ConnectionStringProblem as exc:
-        log.warning("Telemetry is off: the Application Insights connection string %s", exc)
+        log.warning(
+            "Telemetry is off: the Application Insights connection string cannot be used: %s "
+            "(copy it from the resource's Overview page in the Azure portal)",
+            exc,
+        )
         return None
     if not where.any:
         return None
