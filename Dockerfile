@@ -4,6 +4,8 @@ ARG BASE_IMAGE=python:3.11-slim
 
 # The server alone (scorehost/app): the runtime venv holds nothing of the tutorial or deploy tools.
 FROM ${BASE_IMAGE} AS build
+# Extras beside the server, e.g. --build-arg EXTRAS=telemetry (Application Insights, OTLP).
+ARG EXTRAS=""
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 # Every version the image installs is pinned by the lock (make lock writes it from pyproject.toml).
@@ -18,7 +20,7 @@ COPY docker/pip-ca/ /tmp/pip-ca/
 # A venv works on python:3.11-slim (/usr/local/bin/python3) and Debian's /usr/bin/python3 alike.
 RUN if [ -s /tmp/pip-ca/ca.pem ]; then export PIP_CERT=/tmp/pip-ca/ca.pem; fi \
     && python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install -c constraints.txt .
+    && /opt/venv/bin/pip install -c constraints.txt ".${EXTRAS:+[$EXTRAS]}"
 
 # Train with the tutorial's tools and the runtime's scikit-learn/numpy/joblib versions (the same
 # lock), so the pickle loads without version warnings; none of this stage is shipped.

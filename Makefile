@@ -10,6 +10,8 @@ IMAGE ?= scorehost:latest
 BASE_IMAGE ?= python:3.11-slim
 DOCKER ?= docker
 COMPOSE ?= docker compose
+# Extras the image installs beside the server (comma-separated), e.g. EXTRAS=telemetry.
+EXTRAS ?=
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
@@ -32,7 +34,7 @@ $(SERVE_VENV): pyproject.toml
 # The dev tools are a dependency group (pyproject.toml), which pip installs from 25.1 on.
 $(DEV_VENV): $(SERVE_VENV)
 	$(BIN)/python -m pip install --quiet "pip>=25.1"
-	$(BIN)/python -m pip install --quiet -e ".[tutorial,deploy,skops,typed,debug,build]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[tutorial,deploy,skops,typed,debug,build,telemetry]" --group dev
 	touch $@
 
 install: $(DEV_VENV)  ## create .venv and install scorehost with its dev tools
@@ -78,7 +80,7 @@ test: lint typecheck k8s-check pytest  ## everything CI runs
 
 lock: $(DEV_VENV)  ## re-pin docker/constraints.txt (what the image installs) from pyproject.toml
 	$(if $(PIP_CA_BUNDLE),SSL_CERT_FILE=$(PIP_CA_BUNDLE)) $(BIN)/uv pip compile pyproject.toml \
-		--extra train --universal --python-version 3.11 --quiet \
+		--extra train --extra telemetry --universal --python-version 3.11 --quiet \
 		--custom-compile-command "make lock" --output-file docker/constraints.txt
 
 wheel: $(DEV_VENV)  ## build the sdist and wheel into dist/
@@ -87,8 +89,8 @@ wheel: $(DEV_VENV)  ## build the sdist and wheel into dist/
 pip-ca:  ## put PIP_CA_BUNDLE where docker build reads it (docker/pip-ca/ca.pem), if given
 	$(if $(PIP_CA_BUNDLE),cp $(PIP_CA_BUNDLE) docker/pip-ca/ca.pem)
 
-image: pip-ca  ## build the Docker image (IMAGE, BASE_IMAGE, PIP_CA_BUNDLE)
-	$(DOCKER) build --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) .
+image: pip-ca  ## build the Docker image (IMAGE, BASE_IMAGE, PIP_CA_BUNDLE, EXTRAS=telemetry)
+	$(DOCKER) build --build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg EXTRAS=$(EXTRAS) -t $(IMAGE) .
 
 compose-up:  ## docker compose up -d, then wait until the service is healthy
 	$(COMPOSE) up -d

@@ -38,6 +38,7 @@ class Target:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     workdir: Path = ROOT
+    holds: Any = None  # what must stay open while it runs (a black-hole socket)
 
     def body(self, rows: npt.NDArray[np.float64]) -> tuple[bytes, str]:
         if self.protocol == "npy":
@@ -119,6 +120,7 @@ def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
             "/health/ready",
             "/score",
         ),
+        _with_telemetry_to_a_black_hole(scorehost),
         Target(
             "scorehost, typed score.py",
             "data",
@@ -151,6 +153,29 @@ def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
         _mlserver(work, model_dir, batching=False),
         _mlserver(work, model_dir, batching=True),
     ]
+
+
+def _with_telemetry_to_a_black_hole(scorehost: list[str]) -> Target:
+    """Telemetry on, to an ingestion endpoint that accepts connections and never answers: what
+    an unreachable Application Insights costs each request (nothing, if exporting stays off
+    the request path)."""
+    black_hole = socket.socket()
+    black_hole.bind(("127.0.0.1", 0))
+    black_hole.listen(1024)
+    endpoint = f"http://127.0.0.1:{black_hole.getsockname()[1]}/"
+    return Target(
+        "scorehost, tutorial score.py, telemetry to a black hole",
+        "data",
+        [*scorehost, "--entry-script", str(SCORE)],
+        "/health/ready",
+        "/score",
+        env={
+            "APPLICATIONINSIGHTS_CONNECTION_STRING": (
+                f"InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint={endpoint}"
+            )
+        },
+        holds=black_hole,
+    )
 
 
 def _mlserver(work: Path, model_dir: Path, batching: bool) -> Target:

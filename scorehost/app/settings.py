@@ -162,7 +162,7 @@ class Settings(BaseSettings):
     telemetry_export_timeout_s: float = Field(
         5.0, gt=0, validation_alias=_env("TELEMETRY_EXPORT_TIMEOUT_S")
     )
-    """How long one export may wait for the endpoint, and the flush at shutdown in all."""
+    """How long one export may wait for the endpoint; the flush on SIGTERM waits twice that."""
 
     service_name: str = Field("ML service", validation_alias=_env("SERVICE_NAME", "SERVICE_NAME"))
     """The title of /swagger.json (Azure ML sets the service's name)."""

@@ -13,7 +13,8 @@ from tests.paths import ROOT
 def test_every_dependency_the_image_installs_is_pinned_within_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = image_pins()
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["train"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["train"], *extras["telemetry"]]
     for text in wanted:
         requirement = Requirement(text)
         if requirement.marker is not None and not requirement.marker.evaluate(IMAGE_PYTHON):
