@@ -159,6 +159,21 @@ class Settings(BaseSettings):
     )
     """An OTLP/HTTP collector (http://host:4318): traces, logs and metrics go there too."""
 
+    model_data_collection: bool = Field(
+        False, validation_alias=_env("MODEL_DATA_COLLECTION", "AML_MODEL_DC_STORAGE_ENABLED")
+    )
+    """Send scoring inputs and predictions with the telemetry (off: they may be personal data)."""
+
+    model_data_sample_rate: float = Field(
+        1.0, gt=0, le=1, validation_alias=_env("MODEL_DATA_SAMPLE_RATE")
+    )
+    """The share of scoring calls whose data is collected (0 < rate <= 1)."""
+
+    model_data_max_bytes: int = Field(
+        16 * 1024, ge=256, validation_alias=_env("MODEL_DATA_MAX_BYTES")
+    )
+    """Each collected input and prediction is cut at this many bytes."""
+
     telemetry_export_timeout_s: float = Field(
         5.0, gt=0, validation_alias=_env("TELEMETRY_EXPORT_TIMEOUT_S")
     )

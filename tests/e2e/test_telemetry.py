@@ -31,6 +31,11 @@ FAST_EXPORTS = {
 }
 
 
+def connection_string(ingestion_url: str) -> str:
+    """Application Insights' connection string, sending to our stand-in."""
+    return f"InstrumentationKey={IKEY};IngestionEndpoint={ingestion_url.rstrip('/')}/"
+
+
 class Ingestion:
     """Envelopes as Application Insights' /v2.1/track receives them."""
 
@@ -73,7 +78,7 @@ def test_each_scoring_call_is_a_request_item_and_probes_are_not(
     start_server: StartServer, ingestion: tuple[Ingestion, str]
 ) -> None:
     received, url = ingestion
-    connection = f"InstrumentationKey={IKEY};IngestionEndpoint={url}/"
+    connection = connection_string(url)
     server = start_server(
         "--entry-script",
         SCRIPTS / "telemetry.py",
@@ -106,6 +111,33 @@ def test_each_scoring_call_is_a_request_item_and_probes_are_not(
     assert messages.count("scoring hi") == 1  # the script's print, once
     assert "init done" in messages
     assert not [m for m in messages if '"GET ' in m]  # no access lines: probes leave nothing
+    assert "model_data_collection" not in messages  # off unless asked for
+
+
+def test_model_data_is_collected_only_when_asked_and_cut_at_the_cap(
+    start_server: StartServer, ingestion: tuple[Ingestion, str]
+) -> None:
+    received, url = ingestion
+    server = start_server(
+        "--entry-script",
+        SCRIPTS / "telemetry.py",
+        env={
+            "APPLICATIONINSIGHTS_CONNECTION_STRING": connection_string(url),
+            "AML_MODEL_DC_STORAGE_ENABLED": "true",
+            "SCOREHOST_MODEL_DATA_MAX_BYTES": "256",
+        },
+    )
+    small = httpx.post(f"{server.url}/score", content="hi")
+    httpx.post(f"{server.url}/score", content="x" * 1000)
+    _stop(server)
+
+    collected = [
+        m for m in received.of_type("MessageData") if m["message"] == "model_data_collection"
+    ]
+    by_input = {m["properties"]["Input"][:2]: m["properties"] for m in collected}
+    assert by_input["hi"]["Prediction"] == '{"echo":"hi"}'
+    assert by_input["hi"]["Request Id"] == small.headers["x-ms-request-id"]
+    assert by_input["xx"]["Input"] == "x" * 256 + "... (1000 bytes, cut at 256)"
 
 
 class OtlpReceiver:
@@ -193,8 +225,7 @@ def test_an_endpoint_that_never_answers_costs_scoring_nothing_and_is_said_once(
             "--entry-script",
             SCRIPTS / "telemetry.py",
             env={
-                "APPLICATIONINSIGHTS_CONNECTION_STRING": f"InstrumentationKey={IKEY};"
-                f"IngestionEndpoint={url}",
+                "APPLICATIONINSIGHTS_CONNECTION_STRING": connection_string(url),
                 "OTEL_EXPORTER_OTLP_ENDPOINT": url,
                 "SCOREHOST_TELEMETRY_EXPORT_TIMEOUT_S": "1",
                 **FAST_EXPORTS,

@@ -16,6 +16,7 @@ from scorehost.app.scoring.service import ScoringService
 from scorehost.app.settings import Settings
 from scorehost.app.telemetry import providers as telemetry_providers
 from scorehost.app.telemetry.middleware import AzureMlSpanProperties
+from scorehost.app.telemetry.model_data import ModelDataCollection
 from scorehost.app.web.admission import BodyAdmission
 from scorehost.app.web.auth import KeyCheck
 from scorehost.app.web.errors import install_error_handlers
@@ -84,6 +85,12 @@ def create_app(settings: Settings, on_fatal: Callable[[], None] = lambda: None) 
     app.add_middleware(RequestIdMiddleware, server_version_header=settings.server_version_header)
     if telemetry is not None:  # around the request ids, so it sees the ones answered
         app.add_middleware(AzureMlSpanProperties, model_ids=telemetry.model_ids)
+        if settings.model_data_collection:
+            app.add_middleware(
+                ModelDataCollection,
+                sample_rate=settings.model_data_sample_rate,
+                max_bytes=settings.model_data_max_bytes,
+            )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
