@@ -127,20 +127,11 @@ def _start(settings: Settings, where: Destinations) -> Telemetry:
     timeout_ms = int(timeout_s * 1000)
     tracing = TracerProvider(resource=resource)
     for exporter in span_exporters:
-        tracing.add_span_processor(
-            BatchSpanProcessor(
-                exporter,
-                export_timeout_millis=timeout_ms,
-            )
-        )
+        tracing.add_span_processor(BatchSpanProcessor(exporter, export_timeout_millis=timeout_ms))
     logging_provider = LoggerProvider(resource=resource)
     for exporter in log_exporters:
-        logging_provider.add_log_record_processor(
-            BatchLogRecordProcessor(
-                exporter,
-                export_timeout_millis=timeout_ms,
-            )
-        )
+        processor = BatchLogRecordProcessor(exporter, export_timeout_millis=timeout_ms)
+        logging_provider.add_log_record_processor(processor)
     readers = [
         PeriodicExportingMetricReader(exporter, export_timeout_millis=timeout_ms)
         for exporter in metric_exporters
