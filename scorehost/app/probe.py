@@ -46,6 +46,13 @@ def check(url: str) -> tuple[bool, str]:
     return response.status == 200, f"{url}: {response.status} {body}"
 
 
+def report(url: str) -> int:
+    """GET the health URL once, print what came back; the exit code (0 healthy, 1 not)."""
+    healthy, text = check(url)
+    print(text, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if len(args) != 1:
@@ -56,9 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"{args[0]}: {exc.strerror}: the server is not listening yet", file=sys.stderr)
         return 1
-    healthy, report = check(url)
-    print(report, file=sys.stdout if healthy else sys.stderr)
-    return 0 if healthy else 1
+    return report(url)
 
 
 if __name__ == "__main__":

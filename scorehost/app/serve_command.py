@@ -4,7 +4,6 @@ import argparse
 import ast
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -129,9 +128,7 @@ def _probe(_: argparse.Namespace) -> int:
     settings = Settings()
     if settings.probe_file is not None:
         return probe.main([str(settings.probe_file)])
-    healthy, report = probe.check(f"http://127.0.0.1:{settings.port}/")
-    print(report, file=sys.stdout if healthy else sys.stderr)
-    return 0 if healthy else 1
+    return probe.report(f"http://127.0.0.1:{settings.port}/")
 
 
 COMMANDS = CommandGroup(_register, usage_errors=(UsageError,))
