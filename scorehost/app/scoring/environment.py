@@ -11,13 +11,18 @@ log = logging.getLogger("scorehost")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
+def is_instrumentation_key(key: str) -> bool:
+    """Application Insights' keys are GUIDs."""
+    return bool(_UUID.fullmatch(key.strip()))
+
+
 def app_insights_enabled(settings: Settings) -> bool:
     """On only when asked for with an instrumentation key that is a GUID, as Azure ML decides."""
     key = settings.app_insights_key
     return (
         settings.app_insights_enabled
         and key is not None
-        and bool(_UUID.fullmatch(key.get_secret_value()))
+        and is_instrumentation_key(key.get_secret_value())
     )
 
 

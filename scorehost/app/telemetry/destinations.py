@@ -2,13 +2,11 @@
 connection string (today's form), Azure ML's AML_APP_INSIGHTS_ENABLED + AML_APP_INSIGHTS_KEY
 (what `enable_app_insights=True` sets), or an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)."""
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from scorehost.app.scoring.environment import is_instrumentation_key
 from scorehost.app.settings import Settings
-
-_KEY = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 class ConnectionStringProblem(ValueError):
@@ -31,7 +29,7 @@ def check_connection_string(text: str) -> str:
     key = {name.lower(): value for name, value in parts.items()}.get("instrumentationkey")
     if key is None:
         raise ConnectionStringProblem("it has no InstrumentationKey=<GUID> part")
-    if not _KEY.match(key.strip()):
+    if not is_instrumentation_key(key):
         raise ConnectionStringProblem("its InstrumentationKey is not a GUID")
     return text.strip()
 
