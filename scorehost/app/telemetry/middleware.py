@@ -11,6 +11,14 @@ from scorehost.app.aml_api.aml_response import RUN_FAILED_HEADER
 TRACED_PATHS = frozenset({"/score"})
 
 
+def answered_ids(headers: Headers) -> dict[str, str]:
+    """The request ids a response carries, under Azure ML's property names."""
+    return {
+        "Request Id": headers.get("x-ms-request-id", ""),
+        "Client Request Id": headers.get("x-ms-client-request-id", ""),
+    }
+
+
 def not_traced(scope: Scope) -> bool:
     """FastAPI's `telemetry["exclude"]`."""
     return scope.get("path") not in TRACED_PATHS
@@ -34,8 +42,7 @@ class AzureMlSpanProperties:
                 headers = Headers(raw=message["headers"])
                 span.set_attributes(
                     {
-                        "Request Id": headers.get("x-ms-request-id", ""),
-                        "Client Request Id": headers.get("x-ms-client-request-id", ""),
+                        **answered_ids(headers),
                         "Models": self.models,
                         "Run Failed": headers.get(RUN_FAILED_HEADER, "").lower() == "true",
                     }

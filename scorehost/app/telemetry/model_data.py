@@ -8,7 +8,7 @@ import random
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scorehost.app.telemetry.middleware import not_traced
+from scorehost.app.telemetry.middleware import answered_ids, not_traced
 
 log = logging.getLogger("scorehost.model_data")
 
@@ -30,7 +30,7 @@ class ModelDataCollection:
             return
         received = bytearray()
         sent = bytearray()
-        ids: dict[str, str] = {}
+        ids = answered_ids(Headers())  # until the response starts: no ids
 
         async def receive_and_keep() -> Message:
             message = await receive()
@@ -40,9 +40,7 @@ class ModelDataCollection:
 
         async def send_and_keep(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = Headers(raw=message["headers"])
-                ids["request"] = headers.get("x-ms-request-id", "")
-                ids["client"] = headers.get("x-ms-client-request-id", "")
+                ids.update(answered_ids(Headers(raw=message["headers"])))
             elif message["type"] == "http.response.body" and len(sent) <= self.max_bytes:
                 sent.extend(message.get("body", b""))
             await send(message)
@@ -51,8 +49,7 @@ class ModelDataCollection:
         log.info(
             "model_data_collection",
             extra={
-                "Request Id": ids.get("request", ""),
-                "Client Request Id": ids.get("client", ""),
+                **ids,
                 "Input": _capped(bytes(received), self.max_bytes),
                 "Prediction": _capped(bytes(sent), self.max_bytes),
             },
