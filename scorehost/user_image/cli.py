@@ -68,6 +68,8 @@ def _plan(args: argparse.Namespace) -> context.Plan:
         raise UsageError(
             f"{args.folder} is not a folder (give the one holding {args.entry_script})"
         )
+    if not (folder / args.entry_script).is_file():
+        raise UsageError(f"entry script {folder / args.entry_script} not found")
     model_dir: Path | None = args.model_dir
     if model_dir is None and (folder / "model").is_dir():
         model_dir = folder / "model"
@@ -90,14 +92,14 @@ def _build(args: argparse.Namespace) -> int:
     plan = _plan(args)
     for note in plan.requirements.notes:
         print(f"scorehost build: {note}", file=sys.stderr)
+    if args.dry_run:  # what would be built, without copying the folder and model
+        print(context.dockerfile(plan), end="")
+        print("\n# requirements.txt")
+        print(plan.requirements.text(), end="")
+        return 0
     with tempfile.TemporaryDirectory(prefix="scorehost-build-") as folder:
         build_context = Path(folder)
         context.write(plan, build_context)
-        if args.dry_run:
-            print((build_context / "Dockerfile").read_text(), end="")
-            print("\n# requirements.txt")
-            print((build_context / "requirements.txt").read_text(), end="")
-            return 0
         try:
             result = subprocess.run(
                 [args.docker, "build", "--tag", args.tag, str(build_context)], check=False

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scorehost import __version__
-from scorehost.app.commands import UsageError
 from scorehost.deploy.shared.image import IMAGE_MODEL_DIR
 from scorehost.user_image.requirements import Requirements
 
@@ -82,8 +81,6 @@ def _readable_copy(source: Path, target: Path, ignore_model: Path | None) -> Non
 
 def write(plan: Plan, context: Path) -> None:
     """Fill the (empty) context folder."""
-    if not (plan.folder / plan.entry_script).is_file():
-        raise UsageError(f"entry script {plan.folder / plan.entry_script} not found")
     model = plan.model_dir.resolve() if plan.model_dir is not None else None
     _readable_copy(plan.folder, context / "app", model)
     if model is not None:
