@@ -1,6 +1,5 @@
 """--probe-file: serve announces its health URL for the container's HEALTHCHECK, and removes it."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ def test_the_probe_finds_the_server_through_the_file_and_not_after_it_stops(
     assert probe_file.read_text().strip() == f"{server.url}/"
     healthy = _probe(probe_file)
     assert (healthy.returncode, healthy.stdout.strip()) == (0, f"{server.url}/: 200 Healthy")
-    os.killpg(server.process.pid, signal.SIGTERM)  # as docker stop does
+    server.process.send_signal(signal.SIGTERM)  # as docker stop does: to the server alone
     assert server.wait_exit(60) == 0
     assert not probe_file.exists()
     assert _probe(probe_file).returncode == 1

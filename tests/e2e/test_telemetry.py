@@ -4,7 +4,6 @@ arrives for scoring calls, a failing run(), logs and probes."""
 
 import gzip
 import json
-import os
 import re
 import signal
 import socket
@@ -70,7 +69,7 @@ def ingestion() -> Iterator[tuple[Ingestion, str]]:
 
 
 def _stop(server: Any) -> None:
-    os.killpg(server.process.pid, signal.SIGTERM)  # the last batch is sent on the way out
+    server.process.send_signal(signal.SIGTERM)  # the last batch is sent on the way out
     assert server.wait_exit(60) == 0
 
 
