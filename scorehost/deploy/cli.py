@@ -17,16 +17,15 @@ TARGETS = {
     "online_endpoint": "an Azure ML v2 managed online endpoint, blue/green and autoscale",
     "container_instance": "plain Azure Container Instances, no Azure ML",
 }
-_AZUREML_V1 = ("aci", "aks")
 
 
 def target_main(target: str) -> Callable[[Sequence[str]], int]:
     """The `main(argv)` of one target, the same function `python -m scorehost.deploy.<target>`
     runs."""
-    if target in _AZUREML_V1:
-        from scorehost.deploy.azureml_v1.cli import main as azureml_v1_main
+    from scorehost.deploy.azureml_v1 import cli as azureml_v1
 
-        return partial(azureml_v1_main, target)
+    if target in azureml_v1.TARGETS:  # aci and aks share one command line
+        return partial(azureml_v1.main, target)
     main: Callable[[Sequence[str]], int] = importlib.import_module(
         f"scorehost.deploy.{target}.cli"
     ).main
