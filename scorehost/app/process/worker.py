@@ -6,18 +6,17 @@ import signal
 import socket
 
 import uvicorn
-from fastapi import FastAPI
 
 from scorehost.app.process import debugger, exit_codes, logs
 from scorehost.app.process.http_limits import limited_protocol
 from scorehost.app.scoring.service import ScoringService, Status
 from scorehost.app.settings import Settings
-from scorehost.app.web.app import create_app
+from scorehost.app.web.app import ScorehostApp, create_app
 
 log = logging.getLogger("scorehost")
 
 
-def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+def uvicorn_config(app: ScorehostApp, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=settings.host,

@@ -1,22 +1,22 @@
 """Optional API keys on scoring, as Azure ML does it: `Authorization: Bearer <key>`."""
 
 import hmac
-
-from fastapi import Request
+from collections.abc import Mapping
 
 from scorehost.app.errors import Unauthorized
 
 
 class KeyCheck:
-    """A dependency: passes when no keys are configured or the request carries one of them."""
+    """Passes when no keys are configured or the request carries one of them."""
 
     def __init__(self, keys: list[str]) -> None:
         self._keys = [key.encode() for key in keys]
 
-    async def __call__(self, request: Request) -> None:
+    def check(self, headers: Mapping[str, str]) -> None:
+        """Raises Unauthorized unless the headers carry a valid key (or none is needed)."""
         if not self._keys:
             return
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        scheme, _, given = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not given:
             raise Unauthorized("This service needs an API key: send 'Authorization: Bearer <key>'.")
         # Compare with every key, always: constant time, and no early exit that leaks which.

@@ -6,7 +6,6 @@ from fastapi import Depends, Request
 
 from scorehost.app.scoring.service import ScoringService
 from scorehost.app.settings import Settings
-from scorehost.app.web.admission import BodyAdmission
 
 
 async def get_scoring(request: Request) -> ScoringService:
@@ -19,11 +18,5 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_admission(request: Request) -> BodyAdmission:
-    admission: BodyAdmission = request.app.state.admission
-    return admission
-
-
 ScoringDep = Annotated[ScoringService, Depends(get_scoring)]
-AdmissionDep = Annotated[BodyAdmission, Depends(get_admission)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -13,11 +13,16 @@ from scorehost.app.web.responses import error_response, headers_for
 log = logging.getLogger("scorehost")
 
 
-async def _scorehost_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ScorehostError)
+def scorehost_error_response(exc: ScorehostError) -> JSONResponse:
+    """What the caller gets for one of ours: its status, message and headers."""
     if isinstance(exc, ClientClosed):
         log.info("%s", exc.message)  # once, no traceback: the caller left, nothing broke
     return error_response(exc.status_code, exc.message, headers_for(exc))
+
+
+async def _scorehost_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ScorehostError)
+    return scorehost_error_response(exc)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -21,7 +21,7 @@ def test_unknown_routes_and_methods_say_where_to_go() -> None:
 def test_a_bug_in_the_server_is_a_500_without_details() -> None:
     app = create_app(Settings(entry_script=SCRIPTS / "echo.py"))
 
-    @app.get("/explode")
+    @app.fastapi.get("/explode")
     async def explode() -> None:
         raise RuntimeError("internal detail")
 
