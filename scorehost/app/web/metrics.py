@@ -3,6 +3,7 @@ multiprocess directory the supervisor creates (PROMETHEUS_MULTIPROC_DIR)."""
 
 import time
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -88,6 +89,23 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # Each label set's series, looked up once (prometheus_client's labels() locks each time)
+        self._counters: dict[tuple[str, str, str], Any] = {}
+        self._histograms: dict[str, tuple[Any, Any]] = {}
+
+    def _record(self, route: str, method: str, status: int, seconds: float, size: int) -> None:
+        key = (route, method, str(status))
+        counter = self._counters.get(key)
+        if counter is None:
+            counter = self._counters[key] = self.metrics.requests.labels(*key)
+        counter.inc()
+        histograms = self._histograms.get(route)
+        if histograms is None:
+            metrics = self.metrics
+            histograms = metrics.latency.labels(route), metrics.body_bytes.labels(route)
+            self._histograms[route] = histograms
+        histograms[0].observe(seconds)
+        histograms[1].observe(size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,6 +131,4 @@ class MetricsMiddleware:
         finally:
             self.metrics.in_flight.dec()
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(route).observe(time.perf_counter() - started)
-            self.metrics.body_bytes.labels(route).observe(received)
+            self._record(route, scope["method"], status, time.perf_counter() - started, received)

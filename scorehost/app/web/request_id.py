@@ -11,9 +11,10 @@ Plus Azure ML's `TraceId` echo and `x-ms-server-version`."""
 import logging
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scorehost import __version__
@@ -23,6 +24,9 @@ from scorehost.app.web.errors import id_too_long_response, unexpected_response
 MAX_LENGTH = 100  # Azure ML's server refuses longer ids
 SERVER_VERSION = f"scorehost/{__version__}"
 access_log = logging.getLogger("scorehost.access")
+_ID_HEADERS = frozenset(
+    {b"x-request-id", b"x-ms-request-id", b"x-ms-client-request-id", b"traceid"}
+)
 
 
 class IdTooLong(Exception):
@@ -36,7 +40,7 @@ class RequestIds:
     client: str  # x-ms-client-request-id, "" when the caller sent none
 
     @classmethod
-    def read(cls, headers: Headers) -> "RequestIds":
+    def read(cls, headers: Mapping[str, str]) -> "RequestIds":
         request_id = headers.get("x-request-id") or str(uuid.uuid4())
         if len(request_id) > MAX_LENGTH:
             raise IdTooLong(f"x-request-id must not exceed {MAX_LENGTH} characters")
@@ -60,6 +64,16 @@ class RequestIds:
             headers["x-ms-client-request-id"] = self.client
 
 
+def _id_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The id headers a request carries, each name's first value (as Starlette's Headers reads
+    them), in one pass: the middleware runs on every request."""
+    found: dict[str, str] = {}
+    for name, value in raw:  # ASGI header names are lower-case
+        if name in _ID_HEADERS:
+            found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return found
+
+
 class RequestIdMiddleware:
     """Sets the request id, echoes it in the response, writes the access log line, and answers
     a bug anywhere below with a 500 that still carries the id.
@@ -74,7 +88,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = Headers(scope=scope)
+        request_headers = _id_headers(scope["headers"])
         ids: RequestIds | None
         try:
             ids = RequestIds.read(request_headers)
