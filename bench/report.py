@@ -7,14 +7,92 @@ from typing import Any
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
-def _row(result: dict[str, Any], anchor: dict[str, Any]) -> str:
+def _row(result: dict[str, Any], anchor: dict[str, Any], floor: dict[str, Any] | None) -> str:
     large = anchor["rows_10000_s"] / result["rows_10000_s"]
     rps = result["rps"] / anchor["rps"]
+    of_floor = f"{result['rps'] / floor['rps']:.3f}x" if floor else "-"
+    start = f"{result['start_s']:.2f}" if "start_s" in result else "-"
+    pss = f"{result['pss_idle_mb']:.0f}" if "pss_idle_mb" in result else "-"
     return (
-        f"| {result['name']} | {result['ready_s']:.2f} | {result['rows_10000_s']:.3f} | "
-        f"{large:.2f}x | {result['rps']:.0f} | {rps:.2f}x | {result['p50_ms']:.1f} | "
-        f"{result['p99_ms']:.1f} | {result['errors']} | {result['rss_mb']:.0f} |"
+        f"| {result['name']} | {result.get('workers', '-')} | {result['ready_s']:.2f} | {start} | "
+        f"{result['rows_10000_s']:.3f} | {large:.2f}x | {result['rps']:.0f} | {rps:.2f}x | "
+        f"{of_floor} | {result['p50_ms']:.1f} | {result['p99_ms']:.1f} | {result['errors']} | "
+        f"{result['rss_mb']:.0f} | {pss} |"
     )
+
+
+def _goals(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> list[str]:
+    """Issue 15's goals, each from this run's rows."""
+    http_floor = next((r for n, r in by_name.items() if n.startswith("HTTP floor")), None)
+    batching = by_name.get("scorehost, typed, micro-batching")
+    azml_typed = by_name.get("azmlinfsrv, typed score.py")
+    azml = by_name.get("azmlinfsrv, tutorial score.py")
+    ours = by_name.get("scorehost, tutorial score.py")
+    azml_1 = by_name.get("azmlinfsrv, tutorial score.py, 1 worker")
+    ours_1 = by_name.get("scorehost, tutorial score.py, 1 worker")
+    typed = by_name.get("scorehost, typed score.py")
+    npy = by_name.get("scorehost, typed score.py, .npy")
+    goals = []
+
+    def goal(label: str, ok: bool, detail: str) -> None:
+        goals.append(f"| {label} | {'met' if ok else '**not met**'} | {detail} |")
+
+    if batching and http_floor:
+        ratio = batching["rps"] / http_floor["rps"]
+        goal(
+            "typed + micro-batching, one-row: >= 0.25x the HTTP floor",
+            ratio >= 0.25,
+            f"{ratio:.3f}x ({batching['rps']:.0f} vs {http_floor['rps']:.0f} req/s)",
+        )
+    if batching and azml_typed:
+        ratio = batching["rps"] / azml_typed["rps"]
+        goal(
+            "typed + micro-batching, one-row: >= 5x azmlinfsrv (typed score.py, 2 workers each)",
+            ratio >= 5,
+            f"{ratio:.2f}x ({batching['rps']:.0f} vs {azml_typed['rps']:.0f} req/s)",
+        )
+    if ours_1 and azml_1:
+        ratio = ours_1["rps"] / azml_1["rps"]
+        goal(
+            "tutorial script, one-row, 1 worker each: >= 1.1x azmlinfsrv",
+            ratio >= 1.1,
+            f"{ratio:.2f}x ({ours_1['rps']:.0f} vs {azml_1['rps']:.0f} req/s)",
+        )
+    if ours and azml:
+        ratio = ours["rows_10000_s"] / azml["rows_10000_s"]
+        goal(
+            "tutorial script, 10,000-row request: <= 1.0x azmlinfsrv's time",
+            ratio <= 1.0,
+            f"{ratio:.2f}x ({ours['rows_10000_s']:.3f} s vs {azml['rows_10000_s']:.3f} s)",
+        )
+        ratio = ours["start_s"] / azml["start_s"]
+        goal(
+            "start to first healthy `GET /` (median of 5): <= 0.8x azmlinfsrv",
+            ratio <= 0.8,
+            f"{ratio:.2f}x ({ours['start_s']:.2f} s vs {azml['start_s']:.2f} s)",
+        )
+        goal(
+            "idle memory, whole process tree (PSS): <= azmlinfsrv's",
+            ours["pss_idle_mb"] <= azml["pss_idle_mb"],
+            f"{ours['pss_idle_mb']:.0f} MB vs {azml['pss_idle_mb']:.0f} MB",
+        )
+    if typed:
+        floor_s = floor["orjson_parse_and_predict_s"]
+        ratio = typed["rows_10000_s"] / floor_s
+        goal(
+            "no regression: typed, 10,000 rows as JSON within 1.1x of the in-process orjson floor",
+            ratio <= 1.1,
+            f"{ratio:.2f}x ({typed['rows_10000_s']:.3f} s vs {floor_s:.3f} s)",
+        )
+    if npy and http_floor and "rows_10000_npy_s" in http_floor:
+        bound = floor["predict_only_s"] + http_floor["rows_10000_npy_s"]
+        goal(
+            "no regression: .npy, 10,000 rows within predict time + transfer",
+            npy["rows_10000_s"] <= bound,
+            f"{npy['rows_10000_s']:.3f} s vs {bound:.3f} s (predict {floor['predict_only_s']:.3f}"
+            f" s + the floor server taking the same body {http_floor['rows_10000_npy_s']:.3f} s)",
+        )
+    return goals
 
 
 def _targets(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> list[str]:
@@ -91,6 +169,7 @@ def _targets(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> lis
 def write_markdown(report: dict[str, Any], path: Path) -> None:
     by_name = {result["name"]: result for result in report["results"]}
     anchor = by_name.get("azmlinfsrv, tutorial score.py", report["results"][0])
+    http_floor = next((r for n, r in by_name.items() if n.startswith("HTTP floor")), None)
     floor = report["floor"]
     lines = [
         START,
@@ -103,15 +182,27 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "`-t2 -c32 -d15s`, one-row requests; it shares the 2 cores with the server, so compare "
         "ratios, not absolute numbers.",
         "",
-        "| server | start to ready (s) | 10,000-row request (s, median of 5) | vs azmlinfsrv | "
-        "one-row req/s | vs azmlinfsrv | p50 (ms) | p99 (ms) | errors | worker RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-        *(_row(result, anchor) for result in report["results"]),
+        "| server | workers | start to ready (s) | start to first healthy (s, median of 5) | "
+        "10,000-row request (s, median of 5) | vs azmlinfsrv | one-row req/s | vs azmlinfsrv | "
+        "vs HTTP floor | p50 (ms) | p99 (ms) | errors | worker RSS (MB) | idle PSS, all "
+        "processes (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *(_row(result, anchor, http_floor) for result in report["results"]),
+        "",
+        "The HTTP floor is a bare ASGI app on scorehost's own stack (`bench/floor.py`: uvicorn, "
+        "uvloop, httptools) that reads the body and answers a constant: no Python server on "
+        'this stack answers faster here. "vs azmlinfsrv" compares with the 2-worker '
+        "tutorial row; start to first healthy is the health probe (`GET /`, MLServer's "
+        "readiness) answering 200, after a fresh start each time.",
         "",
         "In-process floor for the same 10,000 rows (no HTTP): "
         f"`orjson.loads` + `np.asarray` + `predict` {floor['orjson_parse_and_predict_s']:.3f} s; "
         f"`json.loads` + `np.array` + `predict` {floor['json_parse_and_predict_s']:.3f} s; "
         f"`predict` alone {floor['predict_only_s']:.3f} s.",
+        "",
+        "| goal (issue 15) | status | measured |",
+        "|---|---|---|",
+        *_goals(by_name, floor),
         "",
         "| target (issue 6) | status | measured |",
         "|---|---|---|",

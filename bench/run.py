@@ -38,26 +38,58 @@ end
 """
 
 
+def _tree(root_pid: int) -> set[int]:
+    """The server's processes: it was started in a session (and process group) of its own."""
+    found = subprocess.run(["pgrep", "-g", str(root_pid)], capture_output=True, text=True)
+    return {root_pid, *(int(pid) for pid in found.stdout.split())}
+
+
+def _kb(path: Path, field: str) -> int:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:  # the process has gone
+        return 0
+    line = next((x for x in lines if x.startswith(f"{field}:")), "")
+    return int(line.split()[1]) if line else 0
+
+
 def rss_mb(root_pid: int) -> float:
     """Largest resident set among the server's processes (its workers)."""
-    pids = [root_pid]
-    pids += [
-        int(p)
-        for p in subprocess.run(
-            ["pgrep", "-g", str(root_pid)], capture_output=True, text=True
-        ).stdout.split()
-    ]
-    sizes = []
-    for pid in set(pids):
-        status = Path(f"/proc/{pid}/status")
-        if status.exists():
-            line = next((x for x in status.read_text().splitlines() if x.startswith("VmRSS:")), "")
-            sizes.append(int(line.split()[1]) / 1024 if line else 0)
-    return max(sizes, default=0.0)
+    return (
+        max((_kb(Path(f"/proc/{pid}/status"), "VmRSS") for pid in _tree(root_pid)), default=0)
+        / 1024
+    )
 
 
-def large_request(target: Target, rows: np.ndarray, repeats: int) -> tuple[float, bool]:
-    body, content_type = target.body(rows)
+def pss_mb(root_pid: int) -> float:
+    """Proportional set size of the whole process tree: pages shared between the supervisor and
+    its forked workers are counted once, so this is what the server costs the machine."""
+    return sum(_kb(Path(f"/proc/{pid}/smaps_rollup"), "Pss") for pid in _tree(root_pid)) / 1024
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+
+
+def start_up_s(target: Target, starts: int) -> float:
+    """Median seconds from start to the first healthy answer on its health probe."""
+    times = []
+    for _ in range(starts):
+        process, healthy_s = target.start(target.health_path)
+        stop(process)
+        times.append(healthy_s)
+    return statistics.median(times)
+
+
+def large_request(
+    target: Target, rows: np.ndarray, repeats: int, protocol: str | None = None
+) -> tuple[float, bool]:
+    body, content_type = target.body(rows, protocol)
     url = f"http://127.0.0.1:{target.port}{target.score_path}"
     times, answer = [], None
     for _ in range(repeats):
@@ -127,22 +159,27 @@ def measure(
 ) -> dict[str, Any]:
     print(f"== {target.name}", flush=True)
     process, ready_s = target.start()
+    extra: dict[str, float] = {}
     try:
+        time.sleep(2)  # idle: the start-up's own allocations settled, no request yet
+        idle_pss = pss_mb(process.pid)
         large_s, _ = large_request(target, rows, args.repeats)
+        if target.name.startswith("HTTP floor"):  # moving the .npy body alone: the transfer
+            extra["rows_10000_npy_s"], _ = large_request(target, rows, args.repeats, "npy")
         load = one_row_load(target, rows[0], work, args.seconds)
         rss = rss_mb(process.pid)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop(process)
     result = {
         "name": target.name,
+        "workers": target.workers,
         "ready_s": ready_s,
+        "start_s": start_up_s(target, args.starts),
         "rows_10000_s": large_s,
+        **extra,
         **load,
         "rss_mb": rss,
+        "pss_idle_mb": idle_pss,
     }
     print(json.dumps(result), flush=True)
     return result
@@ -153,6 +190,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15, help="one-row load duration per server")
     parser.add_argument("--repeats", type=int, default=5, help="10,000-row requests (median)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--starts", type=int, default=5, help="starts per server (median)")
     parser.add_argument("--model-dir", type=Path, default=ROOT / "models" / "mnist")
     parser.add_argument("--only", help="run only targets whose name contains this")
     args = parser.parse_args()

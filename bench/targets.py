@@ -39,15 +39,18 @@ class Target:
     port: int = field(default_factory=free_port)
     workdir: Path = ROOT
     holds: Any = None  # what must stay open while it runs (a black-hole socket)
+    workers: int = 2
+    health_path: str = "/"  # what "first healthy" means for start-up: Azure ML's probe
 
-    def body(self, rows: npt.NDArray[np.float64]) -> tuple[bytes, str]:
-        if self.protocol == "npy":
+    def body(self, rows: npt.NDArray[np.float64], protocol: str | None = None) -> tuple[bytes, str]:
+        protocol = protocol or self.protocol
+        if protocol == "npy":
             import io
 
             buffer = io.BytesIO()
             np.save(buffer, rows, allow_pickle=False)
             return buffer.getvalue(), "application/x-npy"
-        if self.protocol == "v2":
+        if protocol == "v2":
             tensor = {
                 "name": "input-0",
                 "shape": list(rows.shape),
@@ -57,8 +60,9 @@ class Target:
             return json.dumps({"inputs": [tensor]}).encode(), "application/json"
         return json.dumps({"data": rows.tolist()}).encode(), "application/json"
 
-    def start(self) -> tuple[subprocess.Popen[bytes], float]:
-        """Start it; return the process and the seconds from start to its first ready answer."""
+    def start(self, ready_path: str | None = None) -> tuple[subprocess.Popen[bytes], float]:
+        """Start it; return the process and the seconds from start to its first 200 on
+        `ready_path` (its readiness probe unless told)."""
         started = time.monotonic()
         process = subprocess.Popen(
             [part.replace("{port}", str(self.port)) for part in self.command],
@@ -68,7 +72,7 @@ class Target:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+        url = f"http://127.0.0.1:{self.port}{ready_path or self.ready_path}"
         while time.monotonic() - started < 120:
             if process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {process.returncode}")
@@ -82,73 +86,70 @@ class Target:
 
 
 def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
-    scorehost = [
-        sys.executable,
-        "-m",
-        "scorehost",
-        "serve",
-        "--model-dir",
-        str(model_dir),
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    return [
-        Target(
-            "azmlinfsrv, tutorial score.py",
+    def azmlinfsrv(script: Path) -> list[str]:
+        return [
+            str(ANCHORS / "azmlinfsrv" / "bin" / "azmlinfsrv"),
+            "--entry_script",
+            str(script),
+            "--model_dir",
+            str(model_dir),
+            "--port",
+            "{port}",
+        ]
+
+    def scorehost(script: Path, count: int = workers, *extra: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "scorehost",
+            "serve",
+            "--model-dir",
+            str(model_dir),
+            "--port",
+            "{port}",
+            "--workers",
+            str(count),
+            "--log-level",
+            "warning",
+            "--entry-script",
+            str(script),
+            *extra,
+        ]
+
+    def azml(name: str, script: Path, count: int = workers) -> Target:
+        return Target(
+            name,
             "data",
-            [
-                str(ANCHORS / "azmlinfsrv" / "bin" / "azmlinfsrv"),
-                "--entry_script",
-                str(SCORE),
-                "--model_dir",
-                str(model_dir),
-                "--port",
-                "{port}",
-            ],
+            azmlinfsrv(script),
             "/",
             "/score",
-            env={"WORKER_COUNT": str(workers)},
-        ),
+            env={"WORKER_COUNT": str(count)},
+            workers=count,
+        )
+
+    def ours(name: str, protocol: str, command: list[str], count: int = workers) -> Target:
+        return Target(name, protocol, command, "/health/ready", "/score", workers=count)
+
+    batching = ("--max-batch-size", "32", "--max-batch-wait-ms", "2")
+    return [
         Target(
-            "scorehost, tutorial score.py",
+            "HTTP floor (bare ASGI app, uvicorn + uvloop + httptools)",
             "data",
-            [*scorehost, "--entry-script", str(SCORE)],
-            "/health/ready",
+            [sys.executable, "-m", "bench.floor", "--port", "{port}", "--workers", str(workers)],
+            "/",
             "/score",
+            workers=workers,
         ),
-        _with_telemetry_to_a_black_hole(scorehost),
-        Target(
-            "scorehost, typed score.py",
-            "data",
-            [*scorehost, "--entry-script", str(SCORE_TYPED)],
-            "/health/ready",
-            "/score",
-        ),
-        Target(
-            "scorehost, typed score.py, .npy",
-            "npy",
-            [*scorehost, "--entry-script", str(SCORE_TYPED)],
-            "/health/ready",
-            "/score",
-        ),
-        Target(
-            "scorehost, typed, micro-batching",
-            "data",
-            [
-                *scorehost,
-                "--entry-script",
-                str(SCORE_TYPED),
-                "--max-batch-size",
-                "32",
-                "--max-batch-wait-ms",
-                "2",
-            ],
-            "/health/ready",
-            "/score",
+        azml("azmlinfsrv, tutorial score.py", SCORE),
+        azml("azmlinfsrv, tutorial score.py, 1 worker", SCORE, 1),
+        azml("azmlinfsrv, typed score.py", SCORE_TYPED),
+        ours("scorehost, tutorial score.py", "data", scorehost(SCORE)),
+        ours("scorehost, tutorial score.py, 1 worker", "data", scorehost(SCORE, 1), 1),
+        _with_telemetry_to_a_black_hole(scorehost(SCORE)),
+        ours("scorehost, typed score.py", "data", scorehost(SCORE_TYPED)),
+        ours("scorehost, typed score.py, .npy", "npy", scorehost(SCORE_TYPED)),
+        ours(
+            "scorehost, typed, micro-batching", "data", scorehost(SCORE_TYPED, workers, *batching)
         ),
         _mlserver(work, model_dir, batching=False),
         _mlserver(work, model_dir, batching=True),
@@ -166,7 +167,7 @@ def _with_telemetry_to_a_black_hole(scorehost: list[str]) -> Target:
     return Target(
         "scorehost, tutorial score.py, telemetry to a black hole",
         "data",
-        [*scorehost, "--entry-script", str(SCORE)],
+        scorehost,
         "/health/ready",
         "/score",
         env={
@@ -189,6 +190,8 @@ def _mlserver(work: Path, model_dir: Path, batching: bool) -> Target:
         "/v2/models/mnist/infer",
         port=port,
         workdir=repo,
+        workers=1,
+        health_path="/v2/health/ready",
     )
 
 

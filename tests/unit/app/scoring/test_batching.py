@@ -64,3 +64,37 @@ def test_a_bad_request_fails_alone() -> None:
     assert good_result.value.tolist() == [2.0]
     assert isinstance(bad_result, ValueError)
     assert model.calls == [2, 1, 1]  # merged, then each alone
+
+
+def test_a_lone_request_goes_once_the_loop_is_quiet_not_after_the_longest_wait() -> None:
+    model = Model()
+
+    async def scenario() -> None:
+        batcher = MicroBatcher(model, max_rows=100, max_wait_s=60)
+        await batcher.submit(np.ones((1, 2)))
+
+    asyncio.run(asyncio.wait_for(scenario(), 5))  # not 60 s
+    assert model.calls == [1]
+
+
+def test_requests_that_keep_joining_wait_together_up_to_the_longest_wait() -> None:
+    model = Model()
+
+    async def scenario() -> float:
+        loop = asyncio.get_running_loop()
+        batcher = MicroBatcher(model, max_rows=10**6, max_wait_s=0.05)
+        started = loop.time()
+
+        async def a_request_every_turn() -> None:
+            joined = []
+            while loop.time() - started < 0.2 and not model.calls:  # one joins each loop turn
+                joined.append(asyncio.ensure_future(batcher.submit(np.ones((1, 2)))))
+                await asyncio.sleep(0)
+            await asyncio.gather(*joined)
+
+        await a_request_every_turn()
+        return loop.time() - started
+
+    waited = asyncio.run(scenario())
+    assert model.calls[0] > 10  # one batch of everything that joined before the wait ran out
+    assert 0.04 <= waited < 0.2
