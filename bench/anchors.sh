@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install the servers we compare against, each in a venv of its own under .bench/ (they pin
-# libraries that clash with ours), plus wrk, Debian's HTTP load generator.
+# libraries that clash with ours), plus wrk, Debian's HTTP load generator. scorehost itself runs
+# from .bench/scorehost, installed as the image installs it (the lock, no tutorial extras): the
+# dev venv's tutorial libraries would be imported at start-up (scikit-learn imports pandas
+# whenever it is installed), which no served image does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=.bench
@@ -14,5 +17,9 @@ if [ ! -x "$root/mlserver/bin/mlserver" ]; then
     # uvloop 0.22 breaks MLServer 1.7's worker start ("There is no current event loop").
     "$root/mlserver/bin/pip" install -q "mlserver==1.7.1" "mlserver-sklearn==1.7.1" "uvloop==0.21.0" \
         scikit-learn joblib
+fi
+if [ ! -x "$root/scorehost/bin/scorehost" ]; then
+    python3 -m venv "$root/scorehost"
+    "$root/scorehost/bin/pip" install -q -c docker/constraints.txt -e ".[typed,telemetry]"
 fi
 echo "anchors ready under $root"

@@ -4,7 +4,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,8 @@ import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHORS = ROOT / ".bench"
+# scorehost and the HTTP floor run as the image installs them (bench/anchors.sh)
+SERVING_PYTHON = str(ANCHORS / "scorehost" / "bin" / "python")
 SCORE = ROOT / "scorehost" / "examples" / "mnist" / "score.py"
 SCORE_TYPED = ROOT / "scorehost" / "examples" / "mnist" / "score_typed.py"
 
@@ -99,7 +100,7 @@ def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
 
     def scorehost(script: Path, count: int = workers, *extra: str) -> list[str]:
         return [
-            sys.executable,
+            SERVING_PYTHON,
             "-m",
             "scorehost",
             "serve",
@@ -135,7 +136,7 @@ def targets(model_dir: Path, workers: int, work: Path) -> list[Target]:
         Target(
             "HTTP floor (bare ASGI app, uvicorn + uvloop + httptools)",
             "data",
-            [sys.executable, "-m", "bench.floor", "--port", "{port}", "--workers", str(workers)],
+            [SERVING_PYTHON, "-m", "bench.floor", "--port", "{port}", "--workers", str(workers)],
             "/",
             "/score",
             workers=workers,
