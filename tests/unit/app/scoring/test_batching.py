@@ -77,24 +77,36 @@ def test_a_lone_request_goes_once_the_loop_is_quiet_not_after_the_longest_wait()
     assert model.calls == [1]
 
 
-def test_requests_that_keep_joining_wait_together_up_to_the_longest_wait() -> None:
+def test_requests_that_keep_joining_keep_the_batch_open() -> None:
     model = Model()
 
-    async def scenario() -> float:
-        loop = asyncio.get_running_loop()
+    async def scenario() -> list[int]:
+        batcher = MicroBatcher(model, max_rows=10**6, max_wait_s=60)
+        joined = []
+        for _ in range(50):  # one more request each turn of the loop
+            joined.append(asyncio.ensure_future(batcher.submit(np.ones((1, 2)))))
+            await asyncio.sleep(0)
+        still_open = list(model.calls)
+        await asyncio.gather(*joined)  # no more join: the batch closes
+        return still_open
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 5)) == []
+    assert model.calls == [50]
+
+
+def test_the_longest_wait_closes_a_batch_that_is_still_growing() -> None:
+    model = Model()
+
+    async def scenario() -> tuple[int, int]:
         batcher = MicroBatcher(model, max_rows=10**6, max_wait_s=0.05)
-        started = loop.time()
+        joined = []
+        while not model.calls:  # requests keep joining, every turn, until a batch is scored
+            joined.append(asyncio.ensure_future(batcher.submit(np.ones((1, 2)))))
+            await asyncio.sleep(0)
+        first = model.calls[0]
+        await asyncio.gather(*joined)
+        return first, len(joined)
 
-        async def a_request_every_turn() -> None:
-            joined = []
-            while loop.time() - started < 0.2 and not model.calls:  # one joins each loop turn
-                joined.append(asyncio.ensure_future(batcher.submit(np.ones((1, 2)))))
-                await asyncio.sleep(0)
-            await asyncio.gather(*joined)
-
-        await a_request_every_turn()
-        return loop.time() - started
-
-    waited = asyncio.run(scenario())
-    assert model.calls[0] > 10  # one batch of everything that joined before the wait ran out
-    assert 0.04 <= waited < 0.2
+    first_batch, requests = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert first_batch > 1  # closed by the wait, holding everything that had joined
+    assert sum(model.calls) == requests  # and every request scored, once
