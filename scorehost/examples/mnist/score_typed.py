@@ -21,4 +21,5 @@ def init():
 @input_schema("data", NumpyParameterType(np.zeros((1, 784), dtype=np.float64)))
 @output_schema(NumpyParameterType(np.array([7], dtype=np.int64)))
 def run(data):
-    return model.predict(data)
+    # a list: Azure ML's server cannot send a numpy array (scorehost can, either way)
+    return model.predict(data).tolist()
