@@ -21,9 +21,18 @@ def _row(result: dict[str, Any], anchor: dict[str, Any], floor: dict[str, Any] |
     )
 
 
+def _status_row(label: str, ok: bool, detail: str) -> str:
+    """One line of a goals or targets table."""
+    return f"| {label} | {'met' if ok else '**not met**'} | {detail} |"
+
+
+def _http_floor(by_name: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    return next((r for n, r in by_name.items() if n.startswith("HTTP floor")), None)
+
+
 def _goals(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> list[str]:
     """Issue 15's goals, each from this run's rows."""
-    http_floor = next((r for n, r in by_name.items() if n.startswith("HTTP floor")), None)
+    http_floor = _http_floor(by_name)
     batching = by_name.get("scorehost, typed, micro-batching")
     azml_typed = by_name.get("azmlinfsrv, typed score.py")
     azml = by_name.get("azmlinfsrv, tutorial score.py")
@@ -32,10 +41,10 @@ def _goals(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> list[
     ours_1 = by_name.get("scorehost, tutorial score.py, 1 worker")
     typed = by_name.get("scorehost, typed score.py")
     npy = by_name.get("scorehost, typed score.py, .npy")
-    goals = []
+    goals: list[str] = []
 
     def goal(label: str, ok: bool, detail: str) -> None:
-        goals.append(f"| {label} | {'met' if ok else '**not met**'} | {detail} |")
+        goals.append(_status_row(label, ok, detail))
 
     if batching and http_floor:
         ratio = batching["rps"] / http_floor["rps"]
@@ -106,10 +115,10 @@ def _targets(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> lis
         key=lambda r: r["rps"],
         default=None,
     )
-    checks = []
+    checks: list[str] = []
 
     def check(label: str, ok: bool, detail: str) -> None:
-        checks.append(f"| {label} | {'met' if ok else '**not met**'} | {detail} |")
+        checks.append(_status_row(label, ok, detail))
 
     if azml and ours:
         check(
@@ -169,7 +178,7 @@ def _targets(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> lis
 def write_markdown(report: dict[str, Any], path: Path) -> None:
     by_name = {result["name"]: result for result in report["results"]}
     anchor = by_name.get("azmlinfsrv, tutorial score.py", report["results"][0])
-    http_floor = next((r for n, r in by_name.items() if n.startswith("HTTP floor")), None)
+    http_floor = _http_floor(by_name)
     floor = report["floor"]
     lines = [
         START,
