@@ -120,7 +120,8 @@ def load_measured(path: Path, profile: str = DEFAULT_PROFILE) -> Measured:
         profile=profile,
         machine=str(report.get("machine", "?")),
         date=str(report.get("date", "?")),
-        workers=int(report.get("workers", 1)),
+        # each row says how many workers it ran on (the report's count is the default)
+        workers=int(row.get("workers", report.get("workers", 1))),
         rps=float(row["rps"]),
         p99_ms=float(row["p99_ms"]),
         rss_mb=float(row["rss_mb"]),

@@ -10,6 +10,9 @@ from scorehost.app.cli import main
 from tests.paths import ROOT
 
 
+PROFILE_1W = "scorehost, tutorial score.py, 1 worker"
+
+
 def _bench(tmp_path: Path, rps: float = 400.0, p99_ms: float = 100.0) -> Path:
     path = tmp_path / "results.json"
     path.write_text(
@@ -22,6 +25,14 @@ def _bench(tmp_path: Path, rps: float = 400.0, p99_ms: float = 100.0) -> Path:
                     {
                         "name": "scorehost, tutorial score.py",
                         "rps": rps,
+                        "p99_ms": p99_ms,
+                        "errors": 0,
+                        "rss_mb": 200.0,
+                    },
+                    {
+                        "name": "scorehost, tutorial score.py, 1 worker",
+                        "workers": 1,
+                        "rps": rps / 2,
                         "p99_ms": p99_ms,
                         "errors": 0,
                         "rss_mb": 200.0,
@@ -63,6 +74,19 @@ def test_small_load_fits_one_aci_group_and_two_replicas_elsewhere(
     pods = _option(data, "pod: 2 CPU / 2 GiB")
     assert (pods["replicas"], pods["autoscale_min"], pods["autoscale_max"]) == (2, 2, 4)
     assert pods["core_hours_per_month"] == 2 * 2 * 730
+
+
+def test_a_one_worker_measurement_counts_as_one_core(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = str(_bench(tmp_path))
+    one = _plan(
+        capsys, "--rps", "100", "--p99-ms", "200", "--results", results, "--profile", PROFILE_1W
+    )
+    two = _plan(capsys, "--rps", "100", "--p99-ms", "200", "--results", results)
+
+    # 200 req/s on one worker is as much per core as 400 req/s on the report's two
+    assert one["measured"]["core_rps"] == two["measured"]["core_rps"] == 200
 
 
 def test_a_tighter_p99_than_measured_needs_proportionally_more_replicas(
