@@ -15,7 +15,7 @@ EXTRAS ?=
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean lock wheel pip-ca image compose-up compose-down soak bench redteam
+.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean lock wheel pip-ca image compose-up compose-down soak bench profile redteam
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -106,6 +106,10 @@ compose-down:  ## stop and remove the compose service
 bench: $(MODEL) $(DEV_VENV)  ## compare with azmlinfsrv and MLServer in one run; writes docs/benchmarks.md
 	bench/anchors.sh
 	$(BIN)/python -m bench.run
+
+profile: $(MODEL) $(DEV_VENV)  ## where one worker's CPU goes under load (py-spy); top frames + .bench/profile.raw
+	bench/anchors.sh
+	$(BIN)/python -m bench.profile
 
 soak: $(MODEL) $(DEV_VENV)  ## 5-minute load run, good and bad requests mixed (not in CI)
 	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}

