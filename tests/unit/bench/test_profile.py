@@ -13,6 +13,7 @@ RAW = (
     "Thread.run (threading.py:982);_WorkItem.run (concurrent/futures/thread.py:58);"
     "predict (sklearn/multiclass.py:505) 1\n"
     " 1\n"
+    "main (scorehost/app/cli.py:59);Runner.run (asyncio/runners.py:118) 1\n"
 )
 
 
@@ -20,12 +21,18 @@ def test_frames_every_sample_has_are_cut_and_lines_of_one_function_add_up(tmp_pa
     raw = tmp_path / "profile.raw"
     raw.write_text(RAW)
 
-    inclusive, own = top_frames(raw, 10)
+    inclusive, own, layers = top_frames(raw, 10)
 
     assert dict(inclusive) == {
-        "ScoreEndpoint.respond (scorehost/app/web/routes/score.py)": 0.8,
-        "TypedInput.decode (scorehost/app/scoring/typed_input.py)": 0.6,
-        "predict (sklearn/multiclass.py)": 0.1,
-        "(no Python frame: the event loop's C code)": 0.1,
+        "ScoreEndpoint.respond (scorehost/app/web/routes/score.py)": 8 / 11,
+        "TypedInput.decode (scorehost/app/scoring/typed_input.py)": 6 / 11,
+        "predict (sklearn/multiclass.py)": 1 / 11,
+        "(no Python frame: the event loop's C code)": 2 / 11,
     }
-    assert dict(own)["ScoreEndpoint.respond (scorehost/app/web/routes/score.py)"] == 0.2
+    assert dict(own)["ScoreEndpoint.respond (scorehost/app/web/routes/score.py)"] == 2 / 11
+    assert dict(layers) == {
+        "scorehost scoring: parsing, the micro-batcher": 6 / 11,
+        "scorehost web: middleware, endpoint, responses": 2 / 11,
+        "HTTP: uvicorn, httptools, uvloop": 2 / 11,
+        "other": 1 / 11,
+    }
