@@ -44,6 +44,21 @@ def test_none_from_run_is_an_empty_object(servers: Servers, kind: str) -> None:
     assert httpx.post(f"{server.url}/score", content="x").json() == {}
 
 
+def test_numpy_from_run_is_sent_as_json_here_and_is_a_500_under_azure_ml(
+    servers: Servers, kind: str
+) -> None:
+    server = servers.start(kind, "returns_numpy.py")
+    array = httpx.post(f"{server.url}/score", content="array")
+    scalar = httpx.post(f"{server.url}/score", content="scalar")
+    # README, differences: Azure ML's json.dumps cannot encode numpy values (a 500 marked as
+    # the script's failure); scorehost sends the same JSON a .tolist() would.
+    if kind == "scorehost":
+        assert (array.status_code, array.json()) == (200, [[0.25, 0.75]])
+        assert (scalar.status_code, scalar.json()) == (200, 7)
+    else:
+        assert (array.status_code, scalar.status_code) == (500, 500)
+
+
 def test_a_failing_run_is_a_500_marked_as_the_scripts(servers: Servers, kind: str) -> None:
     server = servers.start(kind, "returns_none.py")
     answer = httpx.post(f"{server.url}/score", content="fail")
