@@ -9,7 +9,6 @@ import pytest
 from scorehost.app.cli import main
 from tests.paths import ROOT
 
-
 PROFILE_1W = "scorehost, tutorial score.py, 1 worker"
 
 
