@@ -21,6 +21,7 @@ PRODUCTS = (
     "scorehost.user_image.cli",
     "scorehost.deploy.cli",
     "scorehost.deploy.capacity.cli",
+    "scorehost.batch.cli",
 )
 
 

@@ -1,0 +1,88 @@
+"""`scorehost batch`: score a whole dataset with Azure ML's batch contract, on this machine's
+cores or on a Dask cluster.
+
+Exit codes: 0 every mini-batch ran (failed items within --error-threshold are listed in
+errors.jsonl), 1 the run stopped (init() failed, or more items failed than the threshold
+allows), 2 bad options or input."""
+
+import argparse
+import importlib.util
+import sys
+
+from pydantic import ValidationError
+
+from scorehost.app.commands import CommandGroup, SubParsers
+from scorehost.app.flags import add_model_flags, given
+from scorehost.batch.errors import BatchFailed, BatchUsageError
+from scorehost.batch.options import BatchOptions
+
+REQUIRED = ("entry_script", "input", "output")
+NEEDS = ("pandas", "pebble", "tqdm")  # the batch extra; distributed only with --dask
+
+
+def _register(commands: SubParsers) -> None:
+    batch = commands.add_parser(
+        "batch",
+        help="score a folder of files or a table with init()/run(mini_batch), here or on Dask",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_flags(batch, BatchOptions, aliases={"process_count_per_node": ("--workers",)})
+    batch.set_defaults(handler=_batch)
+
+
+def options_from(args: argparse.Namespace) -> BatchOptions:
+    values = given(args, BatchOptions)
+    missing = [f"--{name.replace('_', '-')}" for name in REQUIRED if name not in values]
+    if missing:
+        raise BatchUsageError(f"{', '.join(missing)} required")
+    try:
+        return BatchOptions(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--{str(error['loc'][0]).replace('_', '-')} {error.get('input')!r}: {error['msg']}"
+            if error["loc"]
+            else error["msg"].removeprefix("Value error, ")
+            for error in exc.errors()
+        )
+        raise BatchUsageError(problems) from None
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from scorehost.batch.driver import Bar, Run
+
+    options = options_from(args)
+    missing = [
+        name
+        for name in NEEDS + (("distributed",) if options.dask else ())
+        if not importlib.util.find_spec(name)
+    ]
+    if missing:
+        raise BatchUsageError(
+            f"scorehost batch needs {', '.join(missing)}: pip install 'scorehost[batch]'"
+        )
+    if not options.entry_script.is_file():
+        raise BatchUsageError(f"--entry-script {options.entry_script}: no such file")
+    run = Run(options)
+    bar = Bar(run.items, options.progress)
+    try:
+        summary = run.execute(bar)
+    finally:
+        bar.close()
+    print(
+        f"{summary.succeeded} of {summary.items} items succeeded, {summary.failed} failed, "
+        f"{summary.retried} retried; {summary.mini_batches} mini-batches "
+        f"({summary.resumed} done by an earlier run); {summary.seconds:g} s, "
+        f"{summary.items_per_s:.1f} items/s"
+    )
+    if summary.rows_file:
+        print(f"rows: {summary.rows_file}")
+    if summary.failed:
+        print(f"failures: {options.output / 'errors.jsonl'}", file=sys.stderr)
+    if summary.stopped:
+        print(f"scorehost batch: stopped: {summary.stopped}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS = CommandGroup(_register, usage_errors=(BatchUsageError,), remote_errors=(BatchFailed,))

@@ -1,0 +1,167 @@
+"""A batch run from start to end: cut the input, skip what a previous run finished, keep every
+worker busy, retry failing mini-batches, stop past the error threshold, write the output."""
+
+import concurrent.futures as cf
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+
+from scorehost.batch import inputs, output
+from scorehost.batch.errors import BatchFailed
+from scorehost.batch.inputs import MiniBatch
+from scorehost.batch.options import BatchOptions
+from scorehost.batch.pools import DaskPool, LocalPool, Pool
+from scorehost.batch.progress import Finished, Progress
+from scorehost.batch.scorer import Outcome, WorkerSpec
+from scorehost.batch.worker import InitFailed
+
+
+def _pool(options: BatchOptions, spec: WorkerSpec) -> Pool:
+    if options.dask:
+        return DaskPool(options.dask, spec, options.run_invocation_timeout)
+    return LocalPool(spec, options.processes(), options.run_invocation_timeout)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, cf.TimeoutError | TimeoutError):
+        return f"TimeoutError: {exc or 'run() took longer than --run-invocation-timeout'}"
+    cause = exc.__cause__
+    return f"{type(exc).__name__}: {exc}" + (
+        f" ({cause})" if cause and str(cause) not in str(exc) else ""
+    )
+
+
+class Run:
+    def __init__(self, options: BatchOptions) -> None:
+        self.options = options
+        table = inputs.is_table(Path(options.input))
+        self.batches = inputs.mini_batches(options.input, options.size(table))
+        self.spec = WorkerSpec(
+            options.entry_script.resolve(),
+            options.model_dir.resolve() if options.model_dir else None,
+            options.contract,
+            options.divide_by,
+        )
+        self.progress = Progress(
+            options.output,
+            {
+                "entry_script": str(self.spec.entry_script),
+                "input": options.input,
+                "items": [list(b.items) for b in self.batches],
+                "contract": options.contract,
+                "divide_by": options.divide_by,
+            },
+        )
+        self.items = sum(len(b.items) for b in self.batches)
+        self.retried = 0
+
+    def failed(self) -> int:
+        return sum(f.failed for f in self.progress.finished.values())
+
+    def over_threshold(self) -> bool:
+        threshold = self.options.error_threshold
+        return threshold != -1 and self.failed() > threshold
+
+    def execute(self, bar: "Bar") -> output.Summary:
+        started = time.perf_counter()
+        todo = deque((b, 1) for b in self.batches if b.index not in self.progress.finished)
+        resumed = len(self.batches) - len(todo)
+        bar.update(sum(f.succeeded + f.failed for f in self.progress.finished.values()))
+        stopped = (
+            "more items failed than --error-threshold allows" if self.over_threshold() else None
+        )
+        pool = _pool(self.options, self.spec) if todo and not stopped else None
+        running: dict[cf.Future[Outcome], tuple[MiniBatch, int]] = {}
+        try:
+            while pool and (todo or running) and not stopped:
+                while todo and len(running) < pool.slots:
+                    batch, tries = todo.popleft()
+                    running[pool.submit(batch)] = (batch, tries)
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    batch, tries = running.pop(future)
+                    retry = self._finish(batch, tries, future, bar)
+                    if retry:
+                        todo.appendleft((batch, tries + 1))
+                if self.over_threshold():
+                    stopped = "more items failed than --error-threshold allows"
+        finally:
+            for future in running:
+                future.cancel()
+            if pool:
+                pool.close()
+            self.progress.close()
+        return self._summary(started, resumed, stopped)
+
+    def _finish(
+        self, batch: MiniBatch, tries: int, future: "cf.Future[Outcome]", bar: "Bar"
+    ) -> bool:
+        """Record a finished call; True if the mini-batch should be tried again."""
+        try:
+            outcome = future.result()
+        except InitFailed as exc:
+            raise BatchFailed(str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - the script's failure, or a call past its timeout
+            if tries < self.options.run_max_try:
+                self.retried += len(batch.items)
+                return True
+            text = "".join(traceback.format_exception(exc)) if exc.__traceback__ else None
+            finished = Finished(
+                batch.index, batch.items, tries, error=_describe(exc), traceback=text
+            )
+        else:
+            short = outcome.succeeded < len(batch.items)
+            finished = Finished(
+                batch.index,
+                batch.items,
+                tries,
+                lines=outcome.lines,
+                succeeded=outcome.succeeded,
+                error=(
+                    f"run() returned {outcome.succeeded} results for {len(batch.items)} items; "
+                    "each returned element counts as one item that succeeded"
+                )
+                if short
+                else None,
+            )
+        self.progress.record(finished)
+        bar.update(len(batch.items))
+        return False
+
+    def _summary(self, started: float, resumed: int, stopped: str | None) -> output.Summary:
+        finished = self.progress.finished
+        folder = self.options.output
+        rows = folder / self.options.append_row_file_name
+        writes_rows = self.options.output_action == "append_row" and stopped is None
+        if writes_rows:
+            output.write_rows(rows, finished)
+        output.write_errors(folder / output.ERRORS_NAME, finished)
+        summary = output.Summary(
+            items=self.items,
+            succeeded=sum(f.succeeded for f in finished.values()),
+            failed=self.failed(),
+            retried=self.retried,
+            mini_batches=len(self.batches),
+            resumed=resumed,
+            seconds=round(time.perf_counter() - started, 3),
+            stopped=stopped,
+            rows_file=str(rows) if writes_rows else None,
+        )
+        output.write_summary(folder / output.SUMMARY_NAME, summary)
+        return summary
+
+
+class Bar:
+    """Items done, items/s and the time left (tqdm), on a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="item", disable=None if enabled else True, smoothing=0.1)
+
+    def update(self, items: int) -> None:
+        self._bar.update(items)
+
+    def close(self) -> None:
+        self._bar.close()

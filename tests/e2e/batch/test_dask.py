@@ -1,0 +1,128 @@
+"""`scorehost batch --dask`: the same mini-batches on a real Dask scheduler with two worker
+processes, started here as a user starts them (`dask scheduler`, `dask worker`)."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.batch.conftest import run_batch, write_lines
+from tests.paths import ROOT, SCRIPTS, TUTORIAL_SCRIPT
+from tests.servers import free_port
+
+pytestmark = pytest.mark.e2e
+BATCH = SCRIPTS / "batch"
+DASK = Path(sys.executable).with_name("dask")
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from distributed import Client
+
+    logs = tmp_path_factory.mktemp("dask")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    commands = [
+        [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        [DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+    ]
+    processes = []
+    for n, command in enumerate(commands):
+        with (logs / f"{n}.log").open("wb") as log:  # the child keeps its own copy of the fd
+            processes.append(
+                subprocess.Popen(
+                    [str(part) for part in command],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+            )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(address, timeout="5s") as client:
+                    client.wait_for_workers(2, timeout=60)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (logs / "0.log").read_text()
+                time.sleep(0.2)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            process.wait(30)
+
+
+def test_the_tutorials_script_on_dask_writes_what_local_processes_write(
+    tmp_path: Path, scheduler: str, digits_png: Path, mnist_model_dir: Path
+) -> None:
+    common = ("--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir,
+              "--input", digits_png, "--divide-by", "255", "--mini-batch-size", "16")  # fmt: skip
+
+    on_dask = run_batch(tmp_path / "dask", *common, "--dask", scheduler)
+    local = run_batch(tmp_path / "local", *common, "--workers", "2")
+
+    assert (on_dask.code, local.code) == (0, 0), on_dask.stderr
+    assert on_dask.rows() == local.rows()
+    assert len(on_dask.rows()) == 200
+
+
+def test_each_dask_worker_calls_init_once(tmp_path: Path, scheduler: str) -> None:
+    write_lines(tmp_path / "in", [str(n) for n in range(30)])
+    init_log = tmp_path / "init.log"
+    # the workers started without BATCH_INIT_LOG: this copy of the script names the log itself
+    script = tmp_path / "script"
+    script.mkdir()
+    text = (BATCH / "file_lines.py").read_text()
+    (script / "file_lines.py").write_text(
+        text.replace('os.environ.get("BATCH_INIT_LOG")', repr(str(init_log)))
+    )
+
+    done = run_batch(
+        tmp_path / "out", "--entry-script", script / "file_lines.py", "--input", tmp_path / "in",
+        "--mini-batch-size", "3", "--dask", scheduler,
+    )  # fmt: skip
+
+    assert done.code == 0, done.stderr
+    assert len(done.rows()) == 30
+    assert len(set(init_log.read_text().splitlines())) == 2
+
+
+def test_failures_retries_and_the_threshold_work_the_same_on_dask(
+    tmp_path: Path, scheduler: str
+) -> None:
+    write_lines(tmp_path / "in", ["a", "fail", "b", "fail"])
+
+    under = run_batch(
+        tmp_path / "under", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
+        "--mini-batch-size", "1", "--error-threshold", "2", "--run-max-try", "2",
+        "--dask", scheduler,
+    )  # fmt: skip
+    over = run_batch(
+        tmp_path / "over", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
+        "--mini-batch-size", "1", "--error-threshold", "1", "--dask", scheduler,
+    )  # fmt: skip
+
+    assert under.code == 0, under.stderr
+    assert under.rows() == ["item-000.txt: a", "item-002.txt: b"]
+    assert (under.summary()["failed"], under.summary()["retried"]) == (2, 2)
+    assert "ValueError: cannot score ['fail']" in under.errors()[0]["error"]
+    assert over.code == 1
+    assert "error-threshold" in over.stderr
+
+
+def test_an_unreachable_scheduler_is_exit_2(tmp_path: Path) -> None:
+    write_lines(tmp_path / "in", ["a"])
+    done = run_batch(
+        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
+        "--dask", f"tcp://127.0.0.1:{free_port()}", "--run-invocation-timeout", "5",
+    )  # fmt: skip
+    assert done.code == 2
+    assert "cannot reach the scheduler" in done.stderr

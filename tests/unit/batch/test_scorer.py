@@ -1,0 +1,105 @@
+"""A worker's side: the script's run() on a mini-batch, and what its return becomes."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from scorehost.app.scoring.entry_script import EntryScriptError
+from scorehost.batch.inputs import MiniBatch
+from scorehost.batch.scorer import ItemsFailed, Scorer, WorkerSpec
+from tests.paths import EXAMPLES, SCRIPTS, TUTORIAL_SCRIPT
+
+BATCH = SCRIPTS / "batch"
+
+
+def _scorer(script: Path, model_dir: Path | None = None, divide_by: float = 1.0) -> Scorer:
+    return Scorer(WorkerSpec(script, model_dir, "auto", divide_by))
+
+
+def _digits(folder: Path, rows: np.ndarray) -> list[str]:
+    paths = []
+    for n, row in enumerate(rows):
+        path = folder / f"{n:05d}.png"
+        Image.fromarray((row * 255).round().astype(np.uint8).reshape(28, 28)).save(path)
+        paths.append(str(path))
+    return paths
+
+
+def test_a_list_is_one_line_per_element(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("7\n")
+    batch = MiniBatch(0, ("a.txt",), [str(tmp_path / "a.txt")])
+
+    outcome = _scorer(BATCH / "file_lines.py").score(batch)
+
+    assert (outcome.lines, outcome.succeeded) == (("a.txt: 7",), 1)
+
+
+def test_a_dataframe_is_one_space_separated_line_per_row_as_azure_ml_writes_it() -> None:
+    frame = pd.DataFrame({"x": [1, 2], "y": [10, 20]})
+
+    outcome = _scorer(BATCH / "table_sum.py").score(MiniBatch(0, ("0", "1"), frame))
+
+    assert outcome.lines == ("1 11", "2 22")
+
+
+def test_fewer_results_than_items_count_only_the_results(tmp_path: Path) -> None:
+    paths = []
+    for name in ("a", "b"):
+        (tmp_path / name).write_text("short\n")
+        paths.append(str(tmp_path / name))
+
+    outcome = _scorer(BATCH / "file_lines.py").score(MiniBatch(0, ("a", "b"), paths))
+
+    assert outcome.succeeded == 1
+
+
+def test_a_raising_run_fails_the_mini_batch_with_its_message(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("fail\n")
+    with pytest.raises(ItemsFailed, match="ValueError: cannot score"):
+        _scorer(BATCH / "file_lines.py").score(MiniBatch(0, ("a",), [str(tmp_path / "a")]))
+
+
+def test_the_tutorials_online_script_scores_png_digits_like_predict(
+    tmp_path: Path, mnist_model_dir: Path, digit_rows: np.ndarray
+) -> None:
+    rows = digit_rows[:20]
+    paths = _digits(tmp_path, rows)
+    scorer = _scorer(TUTORIAL_SCRIPT, mnist_model_dir, divide_by=255)
+    assert scorer.contract == "online"
+
+    outcome = scorer.score(MiniBatch(0, tuple(Path(p).name for p in paths), paths))
+
+    pixels = np.stack([np.asarray(Image.open(p)).ravel() for p in paths]) / 255
+    expected = scorer.script.module.model.predict(pixels)
+    assert outcome.lines == tuple(f"{n:05d}.png {label}" for n, label in enumerate(expected))
+
+
+def test_the_batch_example_scores_pngs_and_idx_rows_alike(
+    tmp_path: Path, mnist_model_dir: Path, digit_rows: np.ndarray
+) -> None:
+    paths = _digits(tmp_path, digit_rows[:10])
+    scorer = _scorer(EXAMPLES / "mnist" / "score_batch.py", mnist_model_dir)
+    assert scorer.contract == "mini_batch"
+    frame = pd.DataFrame(np.stack([np.asarray(Image.open(p)).ravel() for p in paths]))
+
+    files = scorer.score(MiniBatch(0, tuple(paths), paths))
+    table = scorer.score(MiniBatch(0, tuple(map(str, range(10))), frame))
+
+    assert [line.split()[1] for line in files.lines] == list(table.lines)
+
+
+def test_a_file_that_is_no_row_is_refused_for_an_online_script(
+    tmp_path: Path, mnist_model_dir: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    scorer = _scorer(TUTORIAL_SCRIPT, mnist_model_dir)
+    with pytest.raises(ItemsFailed, match=r"images and \.npy files only"):
+        scorer.score(MiniBatch(0, ("notes.txt",), [str(tmp_path / "notes.txt")]))
+
+
+def test_a_failing_init_is_the_scripts_message() -> None:
+    with pytest.raises(EntryScriptError, match=r"model\.pkl is not in the model folder"):
+        _scorer(BATCH / "init_fails.py")
