@@ -103,9 +103,10 @@ compose-up:  ## docker compose up -d, then wait until the service is healthy
 compose-down:  ## stop and remove the compose service
 	$(COMPOSE) down
 
-bench: $(MODEL) $(DEV_VENV)  ## compare with azmlinfsrv and MLServer in one run; writes docs/benchmarks.md
+bench: $(MODEL) $(DEV_VENV)  ## compare with azmlinfsrv and MLServer in one run, then scorehost batch; writes docs/benchmarks.md
 	bench/anchors.sh
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.batch
 
 profile: $(MODEL) $(DEV_VENV)  ## where one worker's CPU goes under load (py-spy); top frames + .bench/profile.raw
 	bench/anchors.sh

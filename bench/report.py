@@ -218,10 +218,15 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         *_targets(by_name, floor),
         END,
     ]
-    block = "\n".join(lines)
+    replace_block(path, START, END, "\n".join(lines))
+
+
+def replace_block(path: Path, start: str, end: str, block: str) -> None:
+    """Put `block` (which begins with `start` and ends with `end`) where the old one was, or
+    under the page's title."""
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
     else:
         text = text.replace("# Benchmarks\n", f"# Benchmarks\n\n{block}\n", 1)
     path.write_text(text)

@@ -74,6 +74,11 @@ def _batch(args: argparse.Namespace) -> int:
         f"{summary.retried} retried; {summary.mini_batches} mini-batches "
         f"({summary.resumed} done by an earlier run); {summary.seconds:g} s, "
         f"{summary.items_per_s:.1f} items/s"
+        + (
+            f" ({summary.running_items_per_s:.1f} once running)"
+            if summary.running_items_per_s
+            else ""
+        )
     )
     if summary.rows_file:
         print(f"rows: {summary.rows_file}")

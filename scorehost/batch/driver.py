@@ -55,6 +55,8 @@ class Run:
         )
         self.items = sum(len(b.items) for b in self.batches)
         self.retried = 0
+        self._first: float | None = None  # when the first call of this run came back
+        self._later = 0  # items that succeeded after it
 
     def failed(self) -> int:
         return sum(f.failed for f in self.progress.finished.values())
@@ -126,10 +128,15 @@ class Run:
                 else None,
             )
         self.progress.record(finished)
+        if self._first is None:
+            self._first = time.perf_counter()
+        else:
+            self._later += finished.succeeded
         bar.update(len(batch.items))
         return False
 
     def _summary(self, started: float, resumed: int, stopped: str | None) -> output.Summary:
+        ended = time.perf_counter()
         finished = self.progress.finished
         folder = self.options.output
         rows = folder / self.options.append_row_file_name
@@ -144,7 +151,12 @@ class Run:
             retried=self.retried,
             mini_batches=len(self.batches),
             resumed=resumed,
-            seconds=round(time.perf_counter() - started, 3),
+            seconds=round(ended - started, 3),
+            running_items_per_s=(
+                round(self._later / (ended - self._first), 1)
+                if self._first is not None and ended > self._first and self._later
+                else None
+            ),
             stopped=stopped,
             rows_file=str(rows) if writes_rows else None,
         )

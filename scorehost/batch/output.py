@@ -21,6 +21,8 @@ class Summary:
     mini_batches: int
     resumed: int  # mini-batches a previous run had finished
     seconds: float
+    # items/s once the first mini-batch is back: the workers' start and init() left out
+    running_items_per_s: float | None
     stopped: str | None  # why the run stopped early, if it did
     rows_file: str | None
 

@@ -18,7 +18,7 @@ from scorehost.batch.scorer import Outcome, WorkerSpec
 
 
 class Pool(Protocol):
-    slots: int  # mini-batches that can run at once
+    slots: int  # mini-batches in flight at once: running, or queued for a worker to take next
 
     def submit(self, batch: MiniBatch) -> "cf.Future[Outcome]": ...
 
@@ -29,7 +29,9 @@ class LocalPool:
     def __init__(self, spec: WorkerSpec, processes: int, timeout_s: float) -> None:
         from pebble import ProcessPool
 
-        self.slots = processes
+        # One more queued per worker, so a worker never waits for the driver between calls;
+        # pebble times each call from when a worker starts it.
+        self.slots = 2 * processes
         self._timeout_s = timeout_s
         self._pool = ProcessPool(max_workers=processes, initializer=worker.start, initargs=(spec,))
 
@@ -57,6 +59,8 @@ class DaskPool:
         self._key = f"scorehost-batch-{uuid.uuid4().hex}"
         self._client.register_plugin(ScorerPlugin(spec, self._key), name=self._key)
         workers = self._client.scheduler_info()["workers"]
+        # Exactly one per thread: a call's timeout counts from its submission, as Dask does not
+        # say when a task starts.
         self.slots = sum(int(info["nthreads"]) for info in workers.values())
         if not self.slots:
             self._client.close()

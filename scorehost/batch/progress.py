@@ -3,7 +3,6 @@ finishes, so a killed run restarted with the same arguments skips what is alread
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -84,8 +83,8 @@ class Progress:
         if self._file is None:
             self._file = self.path.open("a")
         self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        self._file.flush()  # in the OS's hands: a killed run keeps it (no fsync: a crash of the
+        # machine may lose the last lines, and their mini-batches run again)
 
     def close(self) -> None:
         if self._file is not None:

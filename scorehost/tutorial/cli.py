@@ -1,4 +1,4 @@
-"""The tutorial's tools as `scorehost` subcommands: train, data download, evaluate, predict."""
+"""The tutorial's tools as `scorehost` subcommands: train, data download|png, evaluate, predict."""
 
 import argparse
 import functools
@@ -67,6 +67,15 @@ def _register(commands: SubParsers) -> None:
     download.add_argument("--dest", type=Path, default=Path("data"), help="target folder")
     download.add_argument("--base-url", help="another mirror of the same four files")
     download.set_defaults(handler=_needs_extra(_download))
+    png = data_commands.add_parser(
+        "png",
+        help="write an IDX images file as one PNG per image (for scorehost batch)",
+        description="Each image, as its grey levels, to DEST/00000.png, 00001.png, ... in order.",
+    )
+    png.add_argument("images", type=Path, help="an IDX images file, e.g. t10k-images-idx3-ubyte.gz")
+    png.add_argument("--dest", type=Path, default=Path("digits"), help="target folder")
+    png.add_argument("--limit", type=count, help="only the first N images")
+    png.set_defaults(handler=_needs_extra(_png))
 
     service = argparse.ArgumentParser(add_help=False)
     service.add_argument("--url", required=True, help="scoring URI, e.g. http://127.0.0.1:5001")
@@ -108,6 +117,14 @@ def _download(args: argparse.Namespace) -> int:
     from scorehost.tutorial.download import DEFAULT_BASE_URL, download_all
 
     download_all(args.dest, base_url=args.base_url or DEFAULT_BASE_URL)
+    return 0
+
+
+def _png(args: argparse.Namespace) -> int:
+    from scorehost.tutorial.png_export import write_pngs
+
+    written = write_pngs(args.images, args.dest, args.limit)
+    print(f"wrote {written} PNG files to {args.dest}")
     return 0
 
 
