@@ -41,6 +41,8 @@ def _help(name: str, info: FieldInfo, env_names: EnvNames | None) -> str:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     if "default_text" in extra:  # a default computed at run time, described in words
         facts.append(f"default: {extra['default_text']}")
+    elif info.is_required():
+        facts.append("required")
     elif default not in (None, [], {}):
         shown = ",".join(map(str, default)) if isinstance(default, list) else default
         facts.append(f"default: {shown}")

@@ -69,6 +69,18 @@ def test_help_shows_the_docstring_and_default() -> None:
     assert "[default: 10,100]" in text
 
 
+def test_a_field_without_a_default_is_marked_required_in_the_help() -> None:
+    class Needs(BaseModel):
+        model_config = ConfigDict(use_attribute_docstrings=True)
+
+        source: Path
+        """Where to read."""
+
+    parser = argparse.ArgumentParser()
+    add_model_flags(parser, Needs)
+    assert "Where to read. [required]" in parser.format_help()
+
+
 @pytest.mark.parametrize(("convert", "text"), [(key_value, "novalue"), (int_list, "1,x")])
 def test_malformed_values_are_usage_errors(convert: object, text: str) -> None:
     assert callable(convert)
