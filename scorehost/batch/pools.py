@@ -1,9 +1,12 @@
 """Where mini-batches run: worker processes on this machine (pebble), or a Dask cluster.
 
-Both give back concurrent.futures Futures and stop a run() call past the timeout (it then
-fails with TimeoutError, counted as a failed try): pebble ends the worker process and starts a
-new one (which calls init() again); Dask cannot stop a running task, so the call is abandoned
-and its result, if it ever comes, ignored."""
+Both give back concurrent.futures Futures, keep one call queued per worker beside the one it
+runs (so no worker waits for the driver), and fail a run() call past the timeout with
+TimeoutError, counted as a failed try. pebble times each call from its start and ends the
+worker process (a new one starts and calls init() again). Dask cannot stop a running task and
+does not say when one starts: the worker times the call itself and fails it if it took too
+long, and a call that hangs is abandoned (its result, if it ever comes, ignored) once it has
+been out for longer than the call ahead of it and itself could take, plus a margin."""
 
 import concurrent.futures as cf
 import threading
@@ -15,6 +18,10 @@ from scorehost.batch import worker
 from scorehost.batch.errors import BatchUsageError
 from scorehost.batch.inputs import MiniBatch
 from scorehost.batch.scorer import Outcome, WorkerSpec
+
+# A call waits behind at most one other in its worker (two in flight per thread): each may take
+# the timeout, plus one more for the hand-offs through the scheduler.
+_ABANDON_AFTER = 3
 
 
 class Pool(Protocol):
@@ -29,8 +36,6 @@ class LocalPool:
     def __init__(self, spec: WorkerSpec, processes: int, timeout_s: float) -> None:
         from pebble import ProcessPool
 
-        # One more queued per worker, so a worker never waits for the driver between calls;
-        # pebble times each call from when a worker starts it.
         self.slots = 2 * processes
         self._timeout_s = timeout_s
         self._pool = ProcessPool(max_workers=processes, initializer=worker.start, initargs=(spec,))
@@ -53,15 +58,13 @@ class DaskPool:
         from scorehost.batch.dask_plugin import ScorerPlugin
 
         try:
-            self._client = Client(address, timeout="20s")
+            self._client = Client(address, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise BatchUsageError(f"--dask {address}: cannot reach the scheduler ({exc})") from exc
         self._key = f"scorehost-batch-{uuid.uuid4().hex}"
         self._client.register_plugin(ScorerPlugin(spec, self._key), name=self._key)
         workers = self._client.scheduler_info()["workers"]
-        # Exactly one per thread: a call's timeout counts from its submission, as Dask does not
-        # say when a task starts.
-        self.slots = sum(int(info["nthreads"]) for info in workers.values())
+        self.slots = 2 * sum(int(info["nthreads"]) for info in workers.values())
         if not self.slots:
             self._client.close()
             raise BatchUsageError(f"--dask {address}: the scheduler has no workers")
@@ -75,9 +78,11 @@ class DaskPool:
     def submit(self, batch: MiniBatch) -> "cf.Future[Outcome]":
         wrapper: cf.Future[Outcome] = cf.Future()
         wrapper.set_running_or_notify_cancel()
-        task = self._client.submit(worker.score, batch, self._key, pure=False)
+        task = self._client.submit(
+            worker.score, batch, self._key, timeout_s=self._timeout_s, pure=False
+        )
         with self._lock:
-            self._running[wrapper] = (task, time.monotonic() + self._timeout_s)
+            self._running[wrapper] = (task, time.monotonic() + _ABANDON_AFTER * self._timeout_s)
         task.add_done_callback(lambda done: self._settle(wrapper, done))
         return wrapper
 
@@ -100,7 +105,10 @@ class DaskPool:
             for wrapper, task in late:
                 task.cancel()
                 wrapper.set_exception(
-                    TimeoutError(f"run() took more than {self._timeout_s:g} s (abandoned)")
+                    TimeoutError(
+                        f"run() did not return within {_ABANDON_AFTER * self._timeout_s:g} s of "
+                        "being sent to a Dask worker (abandoned; Dask cannot stop it)"
+                    )
                 )
 
     def close(self) -> None:

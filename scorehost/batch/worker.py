@@ -4,6 +4,8 @@ A worker process holds a Scorer per run: the script's module with its init() sta
 ML's batch workers do. It is made once per process, so it lives in this module's registry; a
 Dask worker can serve several runs, each under its own key."""
 
+import time
+
 from scorehost.app.scoring.entry_script import EntryScriptError
 from scorehost.batch.inputs import MiniBatch
 from scorehost.batch.scorer import Outcome, Scorer, WorkerSpec
@@ -31,8 +33,15 @@ def stop(key: str) -> None:
     _failures.pop(key, None)
 
 
-def score(batch: MiniBatch, key: str = LOCAL) -> Outcome:
+def score(batch: MiniBatch, key: str = LOCAL, timeout_s: float | None = None) -> Outcome:
+    """run() on one mini-batch; with `timeout_s` (where nothing else can time the call), a call
+    that took longer fails as one that was stopped would."""
     scorer = _scorers.get(key)
     if scorer is None:
         raise InitFailed(_failures.get(key, "the worker was not started for this run"))
-    return scorer.score(batch)
+    started = time.monotonic()
+    outcome = scorer.score(batch)
+    took = time.monotonic() - started
+    if timeout_s is not None and took > timeout_s:
+        raise TimeoutError(f"run() took {took:.1f} s, more than the {timeout_s:g} s allowed")
+    return outcome

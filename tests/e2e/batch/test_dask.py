@@ -126,3 +126,19 @@ def test_an_unreachable_scheduler_is_exit_2(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.code == 2
     assert "cannot reach the scheduler" in done.stderr
+
+
+def test_a_run_past_the_timeout_fails_its_try_on_dask(tmp_path: Path, scheduler: str) -> None:
+    # last in this module: the slow call keeps its worker's only thread for 30 s
+    write_lines(tmp_path / "in", ["a", "slow", "b"])
+
+    done = run_batch(
+        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
+        "--mini-batch-size", "1", "--run-invocation-timeout", "1", "--run-max-try", "1",
+        "--dask", scheduler,
+    )  # fmt: skip
+
+    assert done.code == 0, done.stderr
+    assert done.rows() == ["item-000.txt: a", "item-002.txt: b"]
+    assert done.errors()[0]["items"] == ["item-001.txt"]
+    assert done.errors()[0]["error"].startswith("TimeoutError")
