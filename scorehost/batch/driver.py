@@ -36,7 +36,7 @@ class Run:
     def __init__(self, options: BatchOptions) -> None:
         self.options = options
         table = inputs.is_table(Path(options.input))
-        self.batches = inputs.mini_batches(options.input, options.size(table))
+        self.batches = inputs.mini_batches(options.input, options.size(table), options.output)
         self.spec = WorkerSpec(
             options.entry_script.resolve(),
             options.model_dir.resolve() if options.model_dir else None,
@@ -55,11 +55,13 @@ class Run:
         )
         self.items = sum(len(b.items) for b in self.batches)
         self.retried = 0
+        # kept as a count: the threshold is checked after every mini-batch
+        self._failed = sum(f.failed for f in self.progress.finished.values())
         self._first: float | None = None  # when the first call of this run came back
         self._later = 0  # items that succeeded after it
 
     def failed(self) -> int:
-        return sum(f.failed for f in self.progress.finished.values())
+        return self._failed
 
     def over_threshold(self) -> bool:
         threshold = self.options.error_threshold
@@ -128,6 +130,7 @@ class Run:
                 else None,
             )
         self.progress.record(finished)
+        self._failed += finished.failed
         if self._first is None:
             self._first = time.perf_counter()
         else:

@@ -76,12 +76,16 @@ def read_table(path: Path) -> "pd.DataFrame":
         raise BatchUsageError(f"{path}: cannot read it as a table ({exc})") from exc
 
 
-def mini_batches(spec: str, size: MiniBatchSize) -> list[MiniBatch]:
+def mini_batches(spec: str, size: MiniBatchSize, output: Path | None = None) -> list[MiniBatch]:
     """Every mini-batch of the input, in input order."""
     path = Path(spec)
     if is_table(path):
         return _table_batches(path, size)
     root, files = _files(spec)
+    if output is not None and root.resolve() in (output.resolve(), *output.resolve().parents):
+        raise BatchUsageError(
+            f"--output {output} is inside --input {spec}: its files would become input"
+        )
     if not files:
         raise BatchUsageError(f"--input {spec}: no files to score")
     names = [str(f.relative_to(root)) for f in files]
@@ -95,8 +99,10 @@ def _table_batches(path: Path, size: MiniBatchSize) -> list[MiniBatch]:
     frame = read_table(path)
     if frame.empty:
         raise BatchUsageError(f"--input {path}: the table has no rows")
-    # Azure ML cuts a table by the input's size: rows per mini-batch from the file's bytes per row
-    per_row = max(path.stat().st_size / len(frame), 1.0)
+    # Azure ML cuts a table by the input's size: rows per mini-batch from the file's bytes per
+    # row (an IDX file's own, uncompressed: gzipped or not, it cuts the same)
+    on_disk = int(frame.memory_usage(index=False).sum()) if _is_idx(path) else path.stat().st_size
+    per_row = max(on_disk / len(frame), 1.0)
     rows = max(1, int(size.count // per_row))
     return [
         MiniBatch(

@@ -75,3 +75,9 @@ def test_a_truncated_idx_file_is_refused_with_its_name(tmp_path: Path) -> None:
     path.write_bytes(IMAGES_MAGIC.to_bytes(4, "big") + (5).to_bytes(4, "big"))
     with pytest.raises(BatchUsageError, match="t10k-images-idx3-ubyte"):
         mini_batches(str(path), FILES)
+
+
+def test_an_output_folder_inside_the_input_is_refused(tmp_path: Path) -> None:
+    _files(tmp_path, ["a.png"])
+    with pytest.raises(BatchUsageError, match="inside --input"):
+        mini_batches(str(tmp_path), FILES, tmp_path / "out")
