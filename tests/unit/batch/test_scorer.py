@@ -103,3 +103,16 @@ def test_a_file_that_is_no_row_is_refused_for_an_online_script(
 def test_a_failing_init_is_the_scripts_message() -> None:
     with pytest.raises(EntryScriptError, match=r"model\.pkl is not in the model folder"):
         _scorer(BATCH / "init_fails.py")
+
+
+def test_a_typed_online_script_gets_the_rows_as_its_array(
+    mnist_model_dir: Path, digit_rows: np.ndarray
+) -> None:
+    scorer = _scorer(EXAMPLES / "mnist" / "score_typed.py", mnist_model_dir, divide_by=255)
+    assert scorer.contract == "online"
+    pixels = (digit_rows[:8] * 255).round()
+
+    outcome = scorer.score(MiniBatch(0, tuple(map(str, range(8))), pd.DataFrame(pixels)))
+
+    expected = scorer.script.module.model.predict(pixels / 255)
+    assert outcome.lines == tuple(f"{n} {label}" for n, label in enumerate(expected))
