@@ -42,7 +42,8 @@ def build_parser(groups: Sequence[CommandGroup]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scorehost",
         description="Serve an Azure ML score.py and its model over HTTP, and the tools around "
-        "it that are installed (the tutorial's train/evaluate, deploy, the capacity planner).",
+        "it that are installed (the tutorial's train/evaluate, deploy, the capacity planner, batch "
+        "scoring).",
     )
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

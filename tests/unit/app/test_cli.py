@@ -21,10 +21,11 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         "build",
         "deploy",
         "capacity",
+        "batch",
     ):
         assert command in out
     assert "Serve an Azure ML score.py" in out
-    assert "{serve,probe,train,data,evaluate,predict,build,deploy,capacity}" in out
+    assert "{serve,probe,train,data,evaluate,predict,build,deploy,capacity,batch}" in out
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
