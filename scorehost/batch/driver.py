@@ -26,6 +26,9 @@ def _pool(options: BatchOptions, spec: WorkerSpec) -> Pool:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, cf.TimeoutError | TimeoutError):
         return f"TimeoutError: {exc or 'run() took longer than --run-invocation-timeout'}"
+    exit_code = getattr(exc, "exitcode", None)  # pebble's ProcessExpired
+    if exit_code is not None:
+        return f"{type(exc).__name__}: the worker process died during run() (exit code {exit_code})"
     cause = exc.__cause__
     return f"{type(exc).__name__}: {exc}" + (
         f" ({cause})" if cause and str(cause) not in str(exc) else ""

@@ -158,6 +158,23 @@ def test_a_run_past_the_timeout_is_stopped_and_its_worker_started_again(tmp_path
     assert len(init_log.read_text().splitlines()) == 2  # the stopped worker's replacement
 
 
+def test_a_worker_process_that_dies_fails_its_try_and_a_new_worker_goes_on(
+    tmp_path: Path,
+) -> None:
+    write_lines(tmp_path / "in", ["a", "crash", "b"])
+
+    done = run_batch(
+        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
+        "--mini-batch-size", "1", "--run-max-try", "2", "--workers", "1",
+    )  # fmt: skip
+
+    assert done.code == 0, done.stderr
+    assert done.rows() == ["item-000.txt: a", "item-002.txt: b"]
+    (error,) = done.errors()
+    assert (error["items"], error["tries"]) == (["item-001.txt"], 2)
+    assert "the worker process died during run() (exit code 3)" in error["error"]
+
+
 def test_init_failing_stops_the_run_with_the_scripts_message(tmp_path: Path) -> None:
     write_lines(tmp_path / "in", ["a"])
 
