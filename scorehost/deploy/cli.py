@@ -16,6 +16,7 @@ TARGETS = {
     "aks": "an AKS cluster attached to an Azure ML v1 workspace",
     "online_endpoint": "an Azure ML v2 managed online endpoint, blue/green and autoscale",
     "container_instance": "plain Azure Container Instances, no Azure ML",
+    "batch_endpoint": "an Azure ML v2 batch endpoint for a run(mini_batch) script",
 }
 
 
@@ -40,7 +41,7 @@ def _register(commands: SubParsers) -> None:
     deploy = commands.add_parser(
         "deploy",
         help="push the image and deploy it to Azure (aci, aks, online_endpoint, "
-        "container_instance)",
+        "container_instance), or a batch script (batch_endpoint)",
         description="Deploy the scorehost image. Every target has its own commands and flags: "
         "scorehost deploy <target> --help. Needs the deploy extra (make install, or "
         "pip install 'scorehost[deploy]').",

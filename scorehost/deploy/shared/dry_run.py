@@ -23,7 +23,14 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3 import HTTPResponse
 
-_COLLECTIONS = {"deployments", "onlineendpoints", "autoscalesettings", "containergroups"}
+_COLLECTIONS = {
+    "deployments",
+    "onlineendpoints",
+    "batchendpoints",
+    "autoscalesettings",
+    "containergroups",
+}
+_ARM_HOST = "management.azure.com"
 _WORKSPACE = re.compile(r"/providers/microsoft\.machinelearningservices/workspaces/[^/]+$")
 
 
@@ -66,6 +73,15 @@ class DryRunAzure(BaseAdapter):
         session.mount("http://", self)
         return RequestsTransport(session=session, session_owner=False)
 
+    def add(self, resource_id: str, properties: dict[str, Any]) -> None:
+        """A resource that exists before the plan (listed under its parent, unlike `assume`)."""
+        name = resource_id.rsplit("/", 1)[-1]
+        self._store[resource_id.lower()] = {
+            "id": resource_id,
+            "name": name,
+            "properties": properties,
+        }
+
     def assume(self, path_suffix: str, properties: dict[str, Any]) -> None:
         """Plan as if the resource ending in `path_suffix` existed with these properties."""
         self._assumed[path_suffix.lower()] = properties
@@ -78,10 +94,15 @@ class DryRunAzure(BaseAdapter):
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         method, url = request.method or "GET", request.url or ""
-        body = _json_body(request.body)
-        self.sent.append(PlannedRequest(method, url, body))
-        resource_id = urlsplit(url).path.rstrip("/")
-        status, answer = self._answer(method, resource_id, body)
+        if urlsplit(url).hostname == _ARM_HOST:
+            body = _json_body(request.body)
+            self.sent.append(PlannedRequest(method, url, body))
+            resource_id = urlsplit(url).path.rstrip("/")
+            status, answer = self._answer(method, resource_id, body)
+        else:  # a data plane: blob storage (uploads), an endpoint's invocation URI
+            body = _data_body(method, request.body)
+            self.sent.append(PlannedRequest(method, url, body))
+            status, answer = self._data_plane(method, url)
         content = json.dumps(answer).encode() if answer is not None else b""
         headers = {"Content-Type": "application/json", "Content-Length": str(len(content))}
         response = requests.Response()
@@ -134,8 +155,23 @@ class DryRunAzure(BaseAdapter):
             }
         return 404, {"error": {"code": "ResourceNotFound", "message": f"{path} (dry run)"}}
 
+    def _data_plane(self, method: str, url: str) -> tuple[int, Any]:
+        if method == "PUT":  # Put Blob: created
+            return 201, None
+        if method == "POST":
+            return 200, self.extra.get(urlsplit(url).path.rsplit("/", 1)[-1], {})
+        return 404, {"error": {"code": "ResourceNotFound", "message": f"{url} (dry run)"}}
+
     def close(self) -> None:
         pass
+
+
+def _data_body(method: str, body: Any) -> Any:
+    """An upload (PUT) by its size only; anything else (an invocation) as its JSON."""
+    if method == "PUT":
+        size = len(body) if isinstance(body, bytes | bytearray | str) else None
+        return f"<{size} bytes>" if size is not None else "<file contents>"
+    return _json_body(body)
 
 
 def _kind(path: str) -> str:

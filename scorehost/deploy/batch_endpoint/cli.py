@@ -1,0 +1,207 @@
+"""Run a run(mini_batch) script and its model as an Azure ML v2 batch endpoint, and invoke it
+on a data asset.
+
+    scorehost deploy batch_endpoint deploy --dry-run           # every request it would send
+    scorehost deploy batch_endpoint deploy                     # cluster, assets, endpoint
+    scorehost deploy batch_endpoint invoke --input azureml:digits@latest
+    scorehost deploy batch_endpoint status|delete
+
+deploy creates the compute cluster if it is missing, registers the environment (the model's
+libraries at the versions it was trained with, plus Azure ML's batch driver), uploads the code
+folder and the model folder once each (their content digest is the asset version), creates the
+endpoint and the deployment, and makes it the endpoint's default. Exit codes: 0 done,
+2 invalid configuration (the field is named), 3 Azure failed (its reason is printed).
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scorehost.app.flags import given
+from scorehost.deploy.batch_endpoint.config import BatchEndpointConfig
+from scorehost.deploy.shared import credentials
+from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.config import load_config
+from scorehost.deploy.shared.credentials import add_auth_flag
+from scorehost.deploy.shared.errors import run_command
+
+REGION = "<workspace region>"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = parser_for("batch_endpoint", __doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_file_flag(common, "batch_endpoint")
+    common.add_argument(
+        "--workspace-config",
+        type=Path,
+        help="Azure ML config.json (default: ./config.json, ./.azureml/config.json)",
+    )
+    add_auth_flag(common)
+    dry_run = argparse.ArgumentParser(add_help=False)
+    dry_run.add_argument(
+        "--dry-run", action="store_true", help="print every request it would send; no network"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    deploy = commands.add_parser("deploy", parents=[common, dry_run], help="create or update")
+    add_config_flags(deploy, BatchEndpointConfig)
+
+    named = argparse.ArgumentParser(add_help=False)
+    named.add_argument("--endpoint-name")
+    invoke = commands.add_parser(
+        "invoke", parents=[common, named, dry_run], help="start a job on a data asset"
+    )
+    invoke.add_argument(
+        "--input",
+        required=True,
+        help="what to score: a data asset (azureml:digits@latest, azureml:digits:1), a datastore "
+        "path (azureml://datastores/NAME/paths/PATH) or a public https:// URL",
+    )
+    invoke.add_argument(
+        "--input-type",
+        choices=["uri_folder", "uri_file"],
+        default="uri_folder",
+        help="a folder of files, or one file (default: %(default)s)",
+    )
+    commands.add_parser("status", parents=[common, named], help="endpoint and deployments")
+    delete = commands.add_parser(
+        "delete", parents=[common, named, dry_run], help="delete a deployment, or the endpoint"
+    )
+    delete.add_argument("--deployment-name", help="only this deployment")
+    return parser
+
+
+def _endpoints(args: argparse.Namespace, planned: Any | None) -> Any:
+    from scorehost.deploy.batch_endpoint.azure import BatchEndpoints
+    from scorehost.deploy.shared.workspace import WorkspaceIds
+
+    ids = WorkspaceIds.from_file(args.workspace_config, placeholders=planned is not None)
+    if planned is not None:
+        from scorehost.deploy.shared.dry_run import PlaceholderCredential
+
+        _seed(planned, ids)
+        if getattr(args, "input", None):
+            _seed_data_asset(planned, ids, args.input)
+        return BatchEndpoints(ids, PlaceholderCredential(), planned.transport())
+    return BatchEndpoints(ids, credentials.make_credential(args.auth, dict(os.environ)))
+
+
+def _dry_run_azure(config: BatchEndpointConfig) -> Any:
+    from scorehost.deploy.shared.dry_run import DryRunAzure
+
+    return DryRunAzure(
+        REGION,
+        extra={
+            "batchendpoints": _planned_endpoint(config),
+            # Azure answers every model version with its flavors (none for a custom model)
+            "versions": {"flavors": {}},
+            # a placeholder key (base64 of "dry-run"): blob requests are signed with it
+            "listsecrets": {"secretsType": "AccountKey", "key": "ZHJ5LXJ1bg=="},
+            "jobs": {"name": "<job name>", "properties": {"status": "NotStarted"}},
+        },
+    )
+
+
+def _workspace_path(ids: Any) -> str:
+    return (
+        f"/subscriptions/{ids.subscription_id}/resourceGroups/{ids.resource_group}/providers/"
+        f"Microsoft.MachineLearningServices/workspaces/{ids.workspace_name}"
+    )
+
+
+def _seed_data_asset(planned: Any, ids: Any, reference: str) -> None:
+    """For the plan of an invocation: the data asset it names exists (azureml:NAME@latest or
+    azureml:NAME:VERSION), at version 1 unless named."""
+    if not reference.startswith("azureml:") or reference.startswith("azureml://"):
+        return
+    name, _, version = reference.removeprefix("azureml:").replace("@latest", "").partition(":")
+    version = version or "1"
+    path = f"{_workspace_path(ids)}/data/{name}"
+    planned.add(path, {"latestVersion": version})
+    planned.add(
+        f"{path}/versions/{version}",
+        {
+            "dataType": "uri_folder",
+            "dataUri": f"azureml://datastores/workspaceblobstore/paths/{name}/",
+        },
+    )
+
+
+def _planned_endpoint(config: BatchEndpointConfig) -> dict[str, str]:
+    """What Azure adds to a batch endpoint: its invocation URI (a host name cannot hold the
+    region's placeholder)."""
+    host = f"{config.endpoint_name}.workspace-region.inference.ml.azure.com"
+    return {"scoringUri": f"https://{host}/jobs", "authMode": "AADToken"}
+
+
+def _seed(planned: Any, ids: Any) -> None:
+    """What every workspace has before the plan: its default blob datastore."""
+    workspace = _workspace_path(ids)
+    planned.add(
+        f"{workspace}/datastores/workspaceblobstore",
+        {
+            "datastoreType": "AzureBlob",
+            "accountName": "workspacestorage",  # the real name is the workspace's
+            "containerName": "azureml-blobstore",
+            "endpoint": "core.windows.net",
+            "protocol": "https",
+            "isDefault": True,
+            "credentials": {"credentialsType": "AccountKey"},
+        },
+    )
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    config = load_config(args.config, given(args, BatchEndpointConfig), BatchEndpointConfig)
+    config.check_files()
+    planned = _dry_run_azure(config) if args.dry_run else None
+    azure = _endpoints(args, planned)
+    azure.ensure_compute(config)
+    environment_id = azure.register_environment(config)
+    code_id = azure.register_code(config.code_dir)
+    model_id = azure.register_model(config)
+    azure.create_endpoint(config)
+    azure.create_deployment(config, model_id, code_id, environment_id)
+    azure.create_endpoint(config, default=config.deployment_name)
+    if planned is not None:
+        print(json.dumps({"requests": planned.mutations()}, indent=2))
+    else:
+        print(json.dumps(azure.describe(config.endpoint_name), indent=2))
+    return 0
+
+
+def _endpoint_command(args: argparse.Namespace) -> int:
+    overrides = {"endpoint_name": args.endpoint_name} if args.endpoint_name else {}
+    config = load_config(args.config, overrides, BatchEndpointConfig, deploying=False)
+    planned = _dry_run_azure(config) if getattr(args, "dry_run", False) else None
+    if planned is not None:  # the endpoint exists, for the plan
+        planned.assume(f"/batchendpoints/{config.endpoint_name}", _planned_endpoint(config))
+    azure = _endpoints(args, planned)
+    if args.command == "status":
+        print(json.dumps(azure.describe(config.endpoint_name), indent=2))
+    elif args.command == "invoke":
+        job = azure.invoke(config, args.input, args.input_type)
+        print(json.dumps({"job": job.name, "status": getattr(job, "status", None)}, indent=2))
+    elif args.deployment_name:
+        azure.delete_deployment(config, args.deployment_name)
+    else:
+        azure.delete_endpoint(config)
+    if planned is not None:
+        print(json.dumps({"requests": planned.mutations()}, indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_command(
+        lambda: _deploy(args) if args.command == "deploy" else _endpoint_command(args)
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
