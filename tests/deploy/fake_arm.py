@@ -14,6 +14,16 @@ Response shapes follow Microsoft's published examples in Azure/azure-rest-api-sp
 - autoscale settings: monitor/resource-manager/Microsoft.Insights/stable/2022-10-01/examples/
   createOrUpdateAutoscaleSetting.json: synchronous, `type` Microsoft.Insights/autoscaleSettings,
   `properties.name`, `predictiveAutoscalePolicy`.
+- batch endpoints and deployments: machinelearningservices/.../stable/2024-04-01/examples/
+  Workspace/BatchEndpoint/createOrUpdate.json and Workspace/BatchDeployment/createOrUpdate.json:
+  201 while `Creating`, the endpoint's `scoringUri` (where jobs are posted) and `defaults`.
+- the workspace's default datastore: .../examples/Datastore/list.json (`isDefault`,
+  `accountName`, `containerName`, `endpoint`, `credentials` without the secret) and
+  Datastore/listSecrets.json (`secretsType`, `key`).
+- blob uploads: Blob storage's Put Blob (201 Created with `ETag` and `Last-Modified`,
+  learn.microsoft.com/rest/api/storageservices/put-blob); a batch job: the invocation answers
+  the job resource (`name`, `properties.status`) that azure-ai-ml's BatchJob._from_rest_object
+  reads.
 - operations: ARM's Azure-AsyncOperation status (`InProgress` until `Succeeded` or `Failed`
   with an `error`), as azure-core's ARM polling reads it; `polls` makes them take several
   polls, `stalled` keeps them in progress, `failing` ends them Failed half way."""
@@ -39,6 +49,10 @@ WS_PATH = (
     f"/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/"
     f"Microsoft.MachineLearningServices/workspaces/{WORKSPACE}"
 )
+ACCOUNT, CONTAINER = "wsstorage0123", "azureml-blobstore-0123"
+BLOB = f"https://{ACCOUNT}.blob.core.windows.net"
+BATCH_URI = f"https://mnist-batch.{REGION}.inference.ml.azure.com/jobs"
+STORAGE_KEY = "c3RvcmFnZS1rZXk="  # base64, as Azure's account keys are
 KEYS = {"primaryKey": "primary-key-0123456789", "secondaryKey": "secondary-key-9876543210"}
 _PRINCIPAL, _TENANT = "00000000-1111-2222-3333-444444444444", "00000000-1111-2222-3333-555555555555"
 _SYSTEM_DATA = {
@@ -76,9 +90,57 @@ class FakeArm:
     operations: dict[str, list[str]] = field(default_factory=dict)
     unexpected: list[str] = field(default_factory=list)
 
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    """Blob path (container/name) -> the bytes uploaded."""
+    jobs: list[Any] = field(default_factory=list)
+    """The bodies of batch jobs started on an endpoint."""
+
     def install(self, mock: responses.RequestsMock) -> None:
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
             mock.add_callback(method, re.compile(re.escape(ARM) + ".*"), callback=self._route)
+        mock.add_callback("PUT", re.compile(re.escape(BLOB) + "/.*"), callback=self._put_blob)
+        mock.add_callback("POST", BATCH_URI, callback=self._start_job)
+        datastore = f"{WS_PATH}/datastores/workspaceblobstore"
+        self.resources[datastore.lower()] = {
+            "id": datastore,
+            "name": "workspaceblobstore",
+            "type": "Microsoft.MachineLearningServices/workspaces/datastores",
+            "properties": {
+                "isDefault": True,
+                "credentials": {
+                    "credentialsType": "AccountKey",
+                    "secrets": {"secretsType": "AccountKey"},
+                },
+                "datastoreType": "AzureBlob",
+                "accountName": ACCOUNT,
+                "containerName": CONTAINER,
+                "endpoint": "core.windows.net",
+                "protocol": "https",
+            },
+            "systemData": _SYSTEM_DATA,
+        }
+
+    def _put_blob(self, request: requests.PreparedRequest) -> Reply:
+        body: Any = request.body  # bytes, or the file the SDK streams
+        data: bytes = body if isinstance(body, bytes) else body.read()
+        self.blobs[urlsplit(request.url or "").path.lstrip("/")] = data
+        self.received.append(("PUT", request.url or "", f"<{len(data)} bytes>"))
+        headers = {"ETag": '"0x8DC0000000000"', "Last-Modified": "Sun, 22 Nov 2026 12:34:56 GMT"}
+        return 201, headers, ""
+
+    def _start_job(self, request: requests.PreparedRequest) -> Reply:
+        body = json.loads(str(request.body or "{}"))
+        self.jobs.append(body)
+        self.received.append(("POST", request.url or "", body))
+        job = f"batchjob-{len(self.jobs)}"
+        return _reply(
+            200,
+            {
+                "id": f"{WS_PATH}/jobs/{job}",
+                "name": job,
+                "properties": {"status": "NotStarted", **body.get("properties", {})},
+            },
+        )
 
     def mutations(self) -> list[dict[str, Any]]:
         return [
@@ -129,7 +191,11 @@ class FakeArm:
         if key.endswith(("/containers/scorehost/logs",)):
             return _reply(200, {"content": self.logs})
         children = [r for p, r in self.resources.items() if p.rsplit("/", 1)[0] == key]
-        if children or key.endswith(("/deployments", "/onlineendpoints", "/containergroups")):
+        if key.endswith("/datastores") and "isDefault=true" in url:
+            children = [r for r in children if r["properties"].get("isDefault")]
+        if children or key.endswith(
+            ("/deployments", "/onlineendpoints", "/batchendpoints", "/containergroups", "/versions")
+        ):
             return _reply(200, {"value": children})
         if "/providers/" in key and key.count("/") % 2 == 0:
             return _reply(
@@ -154,7 +220,20 @@ class FakeArm:
             identity = resource.setdefault("identity", {"type": "SystemAssigned"})
             identity.update(principalId=_PRINCIPAL, tenantId=_TENANT)
             resource["systemData"] = _SYSTEM_DATA
-        if kind == "deployments":
+        if kind == "batchendpoints":
+            resource["type"] = "Microsoft.MachineLearningServices/workspaces/batchEndpoints"
+            properties["scoringUri"] = BATCH_URI
+            properties["swaggerUri"] = BATCH_URI.replace("/jobs", "/swagger.json")
+            properties.setdefault("authMode", "AADToken")
+            identity = resource.setdefault("identity", {"type": "SystemAssigned"})
+            identity.update(principalId=_PRINCIPAL, tenantId=_TENANT)
+            resource["systemData"] = _SYSTEM_DATA
+        if kind == "deployments" and "/batchendpoints/" in path.lower():
+            resource["type"] = (
+                "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments"
+            )
+            resource["systemData"] = _SYSTEM_DATA
+        elif kind == "deployments":
             resource["type"] = (
                 "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
             )
@@ -173,6 +252,8 @@ class FakeArm:
                 credential.pop("password", None)
             running = "Running" if state == "Succeeded" else "Pending"
             properties["instanceView"] = {"events": [], "state": running}
+        if kind == "versions" and "/models/" in path.lower():
+            properties.setdefault("flavors", {})  # none for a custom model
         if kind == "autoscalesettings":
             resource["type"] = "Microsoft.Insights/autoscaleSettings"
             properties["name"] = resource["name"]
@@ -210,5 +291,7 @@ class FakeArm:
             return _reply(200, KEYS)
         if key.endswith("/getlogs"):
             return _reply(200, {"content": self.logs})
+        if key.endswith("/datastores/workspaceblobstore/listsecrets"):
+            return _reply(200, {"secretsType": "AccountKey", "key": STORAGE_KEY})
         self.unexpected.append(f"POST {key}")
         return _reply(404, {"error": {"code": "NotFound", "message": key}})

@@ -15,6 +15,7 @@ COMMANDS = {
     "aks": ["deploy", "status", "logs", "test", "delete", "package"],
     "online_endpoint": ["deploy", "status", "logs", "test", "traffic", "delete"],
     "container_instance": ["deploy", "status", "logs", "test", "delete"],
+    "batch_endpoint": ["deploy", "invoke", "status", "delete"],
 }
 
 

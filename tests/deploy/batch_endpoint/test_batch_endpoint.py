@@ -1,0 +1,242 @@
+"""`scorehost deploy batch_endpoint`: a user moves the batch script and its model to an Azure ML
+batch endpoint and starts a job on a data asset. The real azure-ai-ml and azure-storage-blob
+run against an HTTP fake of Azure Resource Manager and Blob storage (tests/deploy/fake_arm.py)."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from scorehost.deploy.batch_endpoint.cli import main
+from scorehost.deploy.shared import credentials
+from scorehost.deploy.shared.dry_run import PlaceholderCredential
+from tests.deploy.fake_arm import CONTAINER, GROUP, SUB, WORKSPACE, FakeArm
+from tests.paths import EXAMPLES
+
+pytestmark = pytest.mark.deploy
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    path = tmp_path / "config.json"
+    ids = {"subscription_id": SUB, "resource_group": GROUP, "workspace_name": WORKSPACE}
+    path.write_text(json.dumps(ids))
+    return path
+
+
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
+    monkeypatch.setattr(credentials, "make_credential", lambda *_: PlaceholderCredential())
+    fake = FakeArm()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake
+    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + (captured.err if code else "")
+
+
+def _kinds(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Each mutation as (method, what): the resource type, or `blob` for an upload."""
+    kinds = []
+    for request in requests:
+        url = request["url"].split("?")[0]
+        what = "blob" if ".blob.core.windows.net" in url else url.rsplit("/", 2)[-2]
+        kinds.append((request["method"], what))
+    return kinds
+
+
+PLAN = [
+    ("PUT", "computes"),
+    ("PUT", "versions"),  # the environment
+    ("POST", "workspaceblobstore"),  # the datastore's key, to upload with
+    *[("PUT", "blob")] * 5,  # the code folder: scorehost/examples/mnist
+    ("PUT", "versions"),  # the code asset
+    ("POST", "workspaceblobstore"),
+    *[("PUT", "blob")] * 2,  # the model folder: the .pkl and its metadata
+    ("PUT", "versions"),  # the model
+    ("PUT", "batchEndpoints"),
+    ("PUT", "deployments"),
+    ("PUT", "batchEndpoints"),  # the deployment made the endpoint's default
+]
+
+
+def test_dry_run_prints_every_request_and_sends_none(
+    capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
+) -> None:
+    code, out = _run(
+        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
+        "--model-dir", str(mnist_model_dir),
+    )  # fmt: skip
+
+    assert code == 0, out
+    requests = json.loads(out)["requests"]
+    assert _kinds(requests) == PLAN
+    deployment = requests[-2]["body"]["properties"]
+    assert deployment["codeConfiguration"]["scoringScript"] == "score_batch.py"
+    code_put = next(r for r in requests if "/codes/" in r["url"])
+    version = code_put["url"].split("/versions/")[1].split("?")[0]
+    assert deployment["codeConfiguration"]["codeId"].endswith(
+        f"/codes/scorehost-batch-code/versions/{version}"
+    )
+    assert (deployment["miniBatchSize"], deployment["errorThreshold"]) == (10, -1)
+    assert deployment["retrySettings"] == {"maxRetries": 3, "timeout": "PT5M"}
+    assert (deployment["outputAction"], deployment["outputFileName"]) == (
+        "AppendRow",
+        "predictions.csv",
+    )
+    assert deployment["compute"].endswith("/computes/cpu-cluster")
+    assert requests[-1]["body"]["properties"]["defaults"] == {"deploymentName": "scorehost"}
+    assert all("bytes>" in r["body"] for r in requests if ".blob." in r["url"])
+
+
+def test_the_environment_pins_the_libraries_the_model_was_trained_with(
+    capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
+) -> None:
+    code, out = _run(
+        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
+        "--model-dir", str(mnist_model_dir),
+    )  # fmt: skip
+
+    assert code == 0, out
+    environment = json.loads(out)["requests"][1]["body"]["properties"]
+    trained = json.loads((mnist_model_dir / "sklearn_mnist_model.json").read_text())["versions"]
+    conda = environment["condaFile"]
+    assert f"scikit-learn=={trained['scikit-learn']}" in conda
+    assert f"python={'.'.join(trained['python'].split('.')[:2])}" in conda
+    assert "azureml-dataset-runtime[fuse]" in conda and "pandas" in conda
+
+
+def test_deploy_uploads_code_and_model_and_creates_the_endpoint(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    code, out = _run(
+        capsys, "deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir)
+    )
+
+    assert code == 0, out
+    status = json.loads(out)
+    assert status["default_deployment"] == "scorehost"
+    assert [d["name"] for d in status["deployments"]] == ["scorehost"]
+    uploaded = {name.rsplit("/", 1)[-1]: data for name, data in arm.blobs.items()}
+    assert uploaded["score_batch.py"] == (EXAMPLES / "mnist" / "score_batch.py").read_bytes()
+    pkl = (mnist_model_dir / "sklearn_mnist_model.pkl").read_bytes()
+    assert pkl in uploaded.values()
+    assert all(name.startswith(f"{CONTAINER}/scorehost/") for name in arm.blobs)
+
+
+def test_an_unchanged_code_and_model_are_not_uploaded_again(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    argv = ("deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir))
+    assert _run(capsys, *argv)[0] == 0
+    first = len(arm.blobs)
+    arm.received.clear()
+
+    assert _run(capsys, *argv)[0] == 0
+
+    assert first == 7
+    assert not [r for r in arm.mutations() if ".blob." in r["url"]]
+
+
+def test_a_job_is_started_on_a_data_asset(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    deploy = ("deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir))
+    assert _run(capsys, *deploy)[0] == 0
+    data = f"{arm_path()}/data/digits"
+    arm.resources[data.lower()] = {
+        "id": data,
+        "name": "digits",
+        "properties": {"latestVersion": "2"},
+    }
+    arm.resources[f"{data}/versions/2".lower()] = {
+        "id": f"{data}/versions/2",
+        "name": "2",
+        "properties": {
+            "dataType": "uri_folder",
+            "dataUri": "azureml://datastores/workspaceblobstore/paths/digits/",
+        },
+    }
+
+    code, out = _run(
+        capsys, "invoke", "--workspace-config", str(workspace), "--input", "azureml:digits@latest"
+    )
+
+    assert code == 0, out
+    assert json.loads(out)["job"] == "batchjob-1"
+    (job,) = arm.jobs
+    assert job["properties"]["inputData"]["UriFolder"]["uri"].endswith("/data/digits/versions/2")
+
+
+def arm_path() -> str:
+    return (
+        f"/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/"
+        f"Microsoft.MachineLearningServices/workspaces/{WORKSPACE}"
+    )
+
+
+def test_a_failed_deployment_is_exit_3_with_azures_reason(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    arm.failing.add("scorehost")
+
+    code, out = _run(
+        capsys, "deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir)
+    )
+
+    assert code == 3
+    assert "batch deployment scorehost failed" in out
+
+
+def test_no_rights_is_exit_3_and_nothing_is_created(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    arm.denied = True
+
+    code, out = _run(
+        capsys, "deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir)
+    )
+
+    assert code == 3
+    assert "AuthorizationFailed" in out or "authorization" in out
+    assert not arm.blobs
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--model-dir", "/nowhere"), "model_dir: /nowhere is not a folder"),
+        (("--scoring-script", "missing.py"), "missing.py not found"),
+        (("--instance-count", "5"), "instance_count (5) is above max_instances (2)"),
+        (("--endpoint-name", "x_y"), "endpoint_name"),
+    ],
+)
+def test_bad_settings_are_exit_2_before_anything_is_sent(
+    capsys: pytest.CaptureFixture[str],
+    workspace: Path,
+    mnist_model_dir: Path,
+    flags: tuple[str, ...],
+    message: str,
+) -> None:
+    code, out = _run(
+        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
+        "--model-dir", str(mnist_model_dir), *flags,
+    )  # fmt: skip
+    assert code == 2
+    assert message in out
+
+
+def test_the_dry_run_says_nothing_on_stderr(
+    capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
+) -> None:
+    argv = ["deploy", "--dry-run", "--workspace-config", str(workspace)]
+    assert main([*argv, "--model-dir", str(mnist_model_dir)]) == 0
+    assert capsys.readouterr().err == ""
