@@ -188,9 +188,8 @@ class BatchEndpoints:
             "endpoint": endpoint.name,
             "state": str(endpoint.provisioning_state),
             "invocation_uri": endpoint.scoring_uri,
-            "default_deployment": (endpoint.defaults or {}).get("deployment_name")
-            if isinstance(endpoint.defaults, dict)
-            else getattr(endpoint.defaults, "deployment_name", None),
+            # as read back, defaults is the REST object (BatchEndpoint._from_rest_object)
+            "default_deployment": getattr(endpoint.defaults, "deployment_name", None),
             "deployments": [
                 {"name": d.name, "state": str(d.provisioning_state), "compute": d.compute}
                 for d in deployments
