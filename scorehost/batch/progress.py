@@ -3,7 +3,7 @@ finishes, so a killed run restarted with the same arguments skips what is alread
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +28,9 @@ class Finished:
     @property
     def failed(self) -> int:
         return len(self.items) - self.succeeded
+
+
+_FIELDS = tuple(f.name for f in fields(Finished) if f.name != "resumed")
 
 
 def fingerprint(run: dict[str, Any]) -> str:
@@ -78,8 +81,8 @@ class Progress:
 
     def record(self, finished: Finished) -> None:
         self.finished[finished.index] = finished
-        record = asdict(finished)
-        del record["resumed"]
+        # by hand: dataclasses.asdict deep-copies every line, which was most of this call
+        record = {name: getattr(finished, name) for name in _FIELDS}
         if self._file is None:
             self._file = self.path.open("a")
         self._file.write(json.dumps(record) + "\n")
