@@ -9,7 +9,7 @@ from PIL import Image
 
 from scorehost.app.scoring.entry_script import EntryScriptError
 from scorehost.batch.inputs import MiniBatch
-from scorehost.batch.scorer import ItemsFailed, Scorer, WorkerSpec
+from scorehost.batch.scorer import ItemsFailed, Scorer, WorkerSpec, frame_lines
 from tests.paths import EXAMPLES, SCRIPTS, TUTORIAL_SCRIPT
 
 BATCH = SCRIPTS / "batch"
@@ -43,6 +43,20 @@ def test_a_dataframe_is_one_space_separated_line_per_row_as_azure_ml_writes_it()
     outcome = _scorer(BATCH / "table_sum.py").score(MiniBatch(0, ("0", "1"), frame))
 
     assert outcome.lines == ("1 11", "2 22")
+
+
+def test_a_frames_lines_are_what_pandas_to_csv_writes() -> None:
+    frame = pd.DataFrame(
+        {
+            "file": ["a.png", "my digit.png", 'say "7"', None],
+            "label": [7, 1, 0, 3],
+            "p": [0.25, float("nan"), 1e-7, 2.0],
+            "ok": [True, False, True, False],
+        }
+    )
+
+    expected = frame.to_csv(sep=" ", header=False, index=False).splitlines()
+    assert list(frame_lines(frame)) == expected
 
 
 def test_fewer_results_than_items_count_only_the_results(tmp_path: Path) -> None:
