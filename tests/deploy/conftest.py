@@ -17,6 +17,7 @@ import responses
 
 from scorehost.deploy.shared import credentials
 from scorehost.deploy.shared.dry_run import PlaceholderCredential
+from tests.deploy import fake_arm
 from tests.deploy.fake_arm import FakeArm
 from tests.deploy.fake_azure import GROUP, SUB, WORKSPACE, FakeAzure, jwt_token
 from tests.servers import ServerProcess
@@ -132,11 +133,28 @@ def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
 
 
 @pytest.fixture
-def arm(monkeypatch: pytest.MonkeyPatch, tutorial: ServerProcess) -> Iterator[FakeArm]:
+def workspace(tmp_path: Path) -> Path:
+    """The config.json of the ARM fake's workspace (v2 targets)."""
+    path = tmp_path / "config.json"
+    ids = {
+        "subscription_id": fake_arm.SUB,
+        "resource_group": fake_arm.GROUP,
+        "workspace_name": fake_arm.WORKSPACE,
+    }
+    path.write_text(json.dumps(ids))
+    return path
+
+
+def serve_fake_arm(monkeypatch: pytest.MonkeyPatch, fake: FakeArm) -> Iterator[FakeArm]:
     # Credentials are the one thing not fetched over HTTP here.
     monkeypatch.setattr(credentials, "make_credential", lambda *_: PlaceholderCredential())
-    fake = FakeArm(scoring_uri=f"{tutorial.url}/score")  # a real scorehost stands in for Azure
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
         yield fake
     assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
+
+
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch, tutorial: ServerProcess) -> Iterator[FakeArm]:
+    # a real scorehost stands in for the endpoint Azure would run
+    yield from serve_fake_arm(monkeypatch, FakeArm(scoring_uri=f"{tutorial.url}/score"))

@@ -4,7 +4,7 @@ the batch endpoint commands make is in here."""
 from pathlib import Path
 from typing import Any
 
-from azure.ai.ml import Input, MLClient
+from azure.ai.ml import Input
 from azure.ai.ml.entities import (
     AmlCompute,
     BatchEndpoint,
@@ -23,7 +23,7 @@ from azure.core.pipeline.transport import HttpTransport
 from scorehost.deploy.batch_endpoint import uploads
 from scorehost.deploy.batch_endpoint.config import BatchEndpointConfig
 from scorehost.deploy.shared.waits import wait_for
-from scorehost.deploy.shared.workspace import WorkspaceIds
+from scorehost.deploy.shared.workspace import WorkspaceIds, ml_client
 
 CODE_NAME = "scorehost-batch-code"
 
@@ -37,19 +37,10 @@ class BatchEndpoints:
         credential: TokenCredential,
         transport: HttpTransport[Any, Any] | None = None,
     ) -> None:
-        options: dict[str, Any] = {"transport": transport} if transport else {}
         self.ids = ids
         self._credential = credential
         self._transport = transport
-        self._ml = MLClient(
-            credential,
-            ids.subscription_id,
-            ids.resource_group,
-            ids.workspace_name,
-            show_progress=False,
-            enable_telemetry=False,
-            **options,
-        )
+        self._ml = ml_client(ids, credential, transport)
 
     # -- building blocks: pure, so tests and the dry run see exactly what is sent ----------------
     @staticmethod

@@ -18,15 +18,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from scorehost.app.flags import given
 from scorehost.deploy.batch_endpoint.config import BatchEndpointConfig
 from scorehost.deploy.shared import credentials
-from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.cli import add_config_flags, parser_for, workspace_flags
 from scorehost.deploy.shared.config import load_config
-from scorehost.deploy.shared.credentials import add_auth_flag
 from scorehost.deploy.shared.errors import run_command
 
 REGION = "<workspace region>"
@@ -34,14 +32,7 @@ REGION = "<workspace region>"
 
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_for("batch_endpoint", __doc__)
-    common = argparse.ArgumentParser(add_help=False)
-    add_config_file_flag(common, "batch_endpoint")
-    common.add_argument(
-        "--workspace-config",
-        type=Path,
-        help="Azure ML config.json (default: ./config.json, ./.azureml/config.json)",
-    )
-    add_auth_flag(common)
+    common = workspace_flags("batch_endpoint")
     dry_run = argparse.ArgumentParser(add_help=False)
     dry_run.add_argument(
         "--dry-run", action="store_true", help="print every request it would send; no network"

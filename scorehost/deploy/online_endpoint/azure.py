@@ -5,7 +5,6 @@ import contextlib
 import datetime
 from typing import Any
 
-from azure.ai.ml import MLClient
 from azure.ai.ml.entities import (
     Environment,
     ManagedOnlineDeployment,
@@ -31,7 +30,7 @@ from scorehost.deploy.online_endpoint.config import OnlineEndpointConfig
 from scorehost.deploy.shared.image import IMAGE_MODEL_DIR
 from scorehost.deploy.shared.masking import mask
 from scorehost.deploy.shared.waits import wait_for
-from scorehost.deploy.shared.workspace import WorkspaceIds
+from scorehost.deploy.shared.workspace import WorkspaceIds, ml_client
 
 ROUTES = {
     "liveness_route": {"path": "/health/live", "port": DEFAULT_PORT},
@@ -51,15 +50,7 @@ class OnlineEndpoints:
     ) -> None:
         options: dict[str, Any] = {"transport": transport} if transport else {}
         self.ids = ids
-        self._ml = MLClient(
-            credential,
-            ids.subscription_id,
-            ids.resource_group,
-            ids.workspace_name,
-            show_progress=False,
-            enable_telemetry=False,
-            **options,
-        )
+        self._ml = ml_client(ids, credential, transport)
         self._monitor = MonitorManagementClient(credential, ids.subscription_id, **options)
 
     # -- building blocks: pure, so tests and the dry run see exactly what is sent ----------------

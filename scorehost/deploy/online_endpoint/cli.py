@@ -26,9 +26,8 @@ from scorehost.app.flags import given
 from scorehost.deploy.online_endpoint.config import OnlineEndpointConfig
 from scorehost.deploy.online_endpoint.rollout import Rollout, Smoke
 from scorehost.deploy.shared import credentials
-from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.cli import add_config_flags, parser_for, workspace_flags
 from scorehost.deploy.shared.config import load_config
-from scorehost.deploy.shared.credentials import add_auth_flag
 from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_command
 from scorehost.deploy.shared.image import planned_image, pushed_image
 from scorehost.deploy.shared.registry import DockerCli
@@ -38,14 +37,7 @@ from scorehost.examples import TUTORIAL_SAMPLE
 
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_for("online_endpoint", __doc__)
-    common = argparse.ArgumentParser(add_help=False)
-    add_config_file_flag(common, "online_endpoint")
-    common.add_argument(
-        "--workspace-config",
-        type=Path,
-        help="Azure ML config.json (default: ./config.json, ./.azureml/config.json)",
-    )
-    add_auth_flag(common)
+    common = workspace_flags("online_endpoint")
     commands = parser.add_subparsers(dest="command", required=True)
 
     deploy = commands.add_parser("deploy", parents=[common], help="create or roll out")

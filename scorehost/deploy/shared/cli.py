@@ -32,3 +32,19 @@ def add_config_file_flag(parser: argparse.ArgumentParser, target: str) -> None:
 def add_config_flags(parser: argparse.ArgumentParser, model: type[BaseModel]) -> None:
     """One --flag per setting, grouped, each overriding the TOML file's value."""
     add_model_flags(parser.add_argument_group("settings (override the TOML file)"), model)
+
+
+def workspace_flags(target: str) -> argparse.ArgumentParser:
+    """A parent parser with what every command of an Azure ML v2 target takes: its settings
+    file, the workspace's config.json and how to sign in."""
+    from scorehost.deploy.shared.credentials import add_auth_flag
+
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_file_flag(common, target)
+    common.add_argument(
+        "--workspace-config",
+        type=Path,
+        help="Azure ML config.json (default: ./config.json, ./.azureml/config.json)",
+    )
+    add_auth_flag(common)
+    return common

@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scorehost.deploy.shared.errors import ConfigError
 
@@ -71,3 +72,20 @@ class WorkspaceIds:
         except ValueError as exc:
             raise ConfigError(f"workspace config {path}: subscription_id: {exc}") from None
         return cls(*(document[name] for name in _FIELDS))
+
+
+def ml_client(ids: WorkspaceIds, credential: Any, transport: Any | None = None) -> Any:
+    """azure-ai-ml's client for this workspace, quiet (no progress bars, no telemetry), on
+    `transport` when one is given (the dry run's)."""
+    from azure.ai.ml import MLClient
+
+    options: dict[str, Any] = {"transport": transport} if transport else {}
+    return MLClient(
+        credential,
+        ids.subscription_id,
+        ids.resource_group,
+        ids.workspace_name,
+        show_progress=False,
+        enable_telemetry=False,
+        **options,
+    )

@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from scorehost.deploy.batch_endpoint.cli import main
-from scorehost.deploy.shared import credentials
-from scorehost.deploy.shared.dry_run import PlaceholderCredential
+from tests.deploy.conftest import serve_fake_arm
 from tests.deploy.fake_arm import CONTAINER, GROUP, SUB, WORKSPACE, FakeArm
 from tests.paths import EXAMPLES
 
@@ -20,27 +18,23 @@ pytestmark = pytest.mark.deploy
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    path = tmp_path / "config.json"
-    ids = {"subscription_id": SUB, "resource_group": GROUP, "workspace_name": WORKSPACE}
-    path.write_text(json.dumps(ids))
-    return path
-
-
-@pytest.fixture
 def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
-    monkeypatch.setattr(credentials, "make_credential", lambda *_: PlaceholderCredential())
-    fake = FakeArm()
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        fake.install(mock)
-        yield fake
-    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
+    yield from serve_fake_arm(monkeypatch, FakeArm())  # no scoring server: jobs are recorded
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out + (captured.err if code else "")
+
+
+def _plan(capsys: pytest.CaptureFixture[str], workspace: Path, model_dir: Path) -> Any:
+    code, out = _run(
+        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
+        "--model-dir", str(model_dir),
+    )  # fmt: skip
+    assert code == 0, out
+    return json.loads(out)["requests"]
 
 
 def _kinds(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -71,13 +65,8 @@ PLAN = [
 def test_dry_run_prints_every_request_and_sends_none(
     capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
 ) -> None:
-    code, out = _run(
-        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
-        "--model-dir", str(mnist_model_dir),
-    )  # fmt: skip
+    requests = _plan(capsys, workspace, mnist_model_dir)
 
-    assert code == 0, out
-    requests = json.loads(out)["requests"]
     assert _kinds(requests) == PLAN
     deployment = requests[-2]["body"]["properties"]
     assert deployment["codeConfiguration"]["scoringScript"] == "score_batch.py"
@@ -100,13 +89,7 @@ def test_dry_run_prints_every_request_and_sends_none(
 def test_the_environment_pins_the_libraries_the_model_was_trained_with(
     capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
 ) -> None:
-    code, out = _run(
-        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
-        "--model-dir", str(mnist_model_dir),
-    )  # fmt: skip
-
-    assert code == 0, out
-    environment = json.loads(out)["requests"][1]["body"]["properties"]
+    environment = _plan(capsys, workspace, mnist_model_dir)[1]["body"]["properties"]
     trained = json.loads((mnist_model_dir / "sklearn_mnist_model.json").read_text())["versions"]
     conda = environment["condaFile"]
     assert f"scikit-learn=={trained['scikit-learn']}" in conda

@@ -13,18 +13,10 @@ from scorehost.deploy.online_endpoint.rollout import Rollout, shifted
 from scorehost.deploy.shared.dry_run import PlaceholderCredential
 from scorehost.deploy.shared.registry import DockerCli
 from tests.deploy.conftest import FakeDocker
-from tests.deploy.fake_arm import GROUP, KEYS, REGION, SUB, WORKSPACE, FakeArm
+from tests.deploy.fake_arm import KEYS, REGION, FakeArm
 
 pytestmark = pytest.mark.deploy
 IMAGE = "myacr.azurecr.io/scorehost@sha256:" + "b" * 64
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    path = tmp_path / "config.json"
-    ids = {"subscription_id": SUB, "resource_group": GROUP, "workspace_name": WORKSPACE}
-    path.write_text(json.dumps(ids))
-    return path
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str, docker: FakeDocker | None = None) -> Any:
