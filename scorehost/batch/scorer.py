@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 
+from scorehost.app.scoring.encoding import to_json
 from scorehost.app.scoring.entry_script import EntryScriptError, RunRaised, UserScript
 from scorehost.batch.inputs import MiniBatch
 
@@ -69,9 +69,8 @@ def _missing(cell: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    """A string as it is; anything else as the server sends run()'s value (numpy included)."""
+    return value if isinstance(value, str) else to_json(value).decode()
 
 
 class Scorer:
