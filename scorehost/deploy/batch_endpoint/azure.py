@@ -1,6 +1,7 @@
 """The one seam to Azure ML v2 (azure-ai-ml, and azure-storage-blob for the uploads): every call
 the batch endpoint commands make is in here."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class BatchEndpoints:
         self.ids = ids
         self._credential = credential
         self._transport = transport
+        self._default_datastore: Any = None
         self._ml = ml_client(ids, credential, transport)
 
     # -- building blocks: pure, so tests and the dry run see exactly what is sent ----------------
@@ -123,36 +125,54 @@ class BatchEndpoints:
 
     def register_code(self, folder: Path) -> str:
         """The code asset for `folder`, uploaded first unless that version exists already."""
-        version = uploads.digest(folder)[:16]
         # azure-ai-ml has no public code operations; this is the one its own deployments use
-        codes = self._ml._code
-        try:
-            return str(codes.get(CODE_NAME, version).id)
-        except ResourceNotFoundError:
-            stored = self._store(folder, "code")
-            return str(
-                codes.create_or_update(Code(name=CODE_NAME, version=version, path=stored.uri)).id
-            )
+        return self._asset(
+            self._ml._code,
+            CODE_NAME,
+            folder,
+            "code",
+            lambda version, uri: Code(name=CODE_NAME, version=version, path=uri),
+        )
 
     def register_model(self, config: BatchEndpointConfig) -> str:
-        version = uploads.digest(config.model_dir)[:16]
-        try:
-            return str(self._ml.models.get(config.model_name, version).id)
-        except ResourceNotFoundError:
-            stored = self._store(config.model_dir, "model")
-            model = Model(
+        return self._asset(
+            self._ml.models,
+            config.model_name,
+            config.model_dir,
+            "model",
+            lambda version, uri: Model(
                 name=config.model_name,
                 version=version,
                 type="custom_model",
-                path=stored.uri,
+                path=uri,
                 description=f"scorehost batch: {config.model_dir.name}",
                 tags=config.tags,
-            )
-            return str(self._ml.models.create_or_update(model).id)
+            ),
+        )
 
-    def _store(self, folder: Path, kind: str) -> uploads.Stored:
-        datastore = self._ml.datastores.get_default(include_secrets=True)
-        return uploads.store(folder, kind, datastore, self._credential, self._transport)
+    def _asset(
+        self,
+        operations: Any,
+        name: str,
+        folder: Path,
+        kind: str,
+        make: Callable[[str, str], Any],
+    ) -> str:
+        """The asset `name` at the folder's digest: found, or uploaded and registered now."""
+        version = uploads.version_of(folder)
+        try:
+            return str(operations.get(name, version).id)
+        except ResourceNotFoundError:
+            stored = uploads.store(
+                folder, kind, version, self._datastore(), self._credential, self._transport
+            )
+            return str(operations.create_or_update(make(version, stored.uri)).id)
+
+    def _datastore(self) -> Any:
+        """The workspace's default datastore with its secrets, fetched once for all uploads."""
+        if self._default_datastore is None:
+            self._default_datastore = self._ml.datastores.get_default(include_secrets=True)
+        return self._default_datastore
 
     def create_endpoint(self, config: BatchEndpointConfig, default: str | None = None) -> Any:
         poller = self._ml.batch_endpoints.begin_create_or_update(self.endpoint(config, default))

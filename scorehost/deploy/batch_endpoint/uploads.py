@@ -24,12 +24,18 @@ def folder_files(folder: Path) -> list[Path]:
 
 
 def digest(folder: Path) -> str:
-    """SHA-256 over every file's relative path and bytes."""
+    """SHA-256 over every file's relative path and bytes (read in chunks: models can be big)."""
     sha = hashlib.sha256()
     for path in folder_files(folder):
         sha.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        sha.update(hashlib.sha256(path.read_bytes()).digest())
+        with path.open("rb") as file:
+            sha.update(hashlib.file_digest(file, "sha256").digest())
     return sha.hexdigest()
+
+
+def version_of(folder: Path) -> str:
+    """The asset version for a folder's contents: its digest's first 16 hex digits."""
+    return digest(folder)[:16]
 
 
 def sha_of_text(text: str) -> str:
@@ -42,21 +48,22 @@ class Stored:
 
     datastore: str
     path: str
-    version: str  # the digest's first 16 hex digits: the asset version
 
     @property
     def uri(self) -> str:
         return f"azureml://datastores/{self.datastore}/paths/{self.path}/"
 
 
-def store(folder: Path, kind: str, datastore: Any, identity: Any, transport: Any | None) -> Stored:
-    """Upload `folder` (kind: code or model) to `datastore` (an AzureBlobDatastore with its
-    secrets, as `MLClient.datastores.get_default(include_secrets=True)` returns it); a datastore
-    without stored secrets is written with the caller's own `identity` (a TokenCredential)."""
+def store(
+    folder: Path, kind: str, version: str, datastore: Any, identity: Any, transport: Any | None
+) -> Stored:
+    """Upload `folder` (kind: code or model; `version`: its version_of) to `datastore` (an
+    AzureBlobDatastore with its secrets, as `MLClient.datastores.get_default(include_secrets=
+    True)` returns it); a datastore without stored secrets is written with the caller's own
+    `identity` (a TokenCredential)."""
     from azure.storage.blob import BlobServiceClient
 
-    version = digest(folder)[:16]
-    stored = Stored(datastore.name, f"scorehost/{kind}/{version}", version)
+    stored = Stored(datastore.name, f"scorehost/{kind}/{version}")
     account_url = f"{datastore.protocol}://{datastore.account_name}.blob.{datastore.endpoint}"
     secrets = datastore.credentials
     credential = (

@@ -50,10 +50,9 @@ def _kinds(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
 PLAN = [
     ("PUT", "computes"),
     ("PUT", "versions"),  # the environment
-    ("POST", "workspaceblobstore"),  # the datastore's key, to upload with
+    ("POST", "workspaceblobstore"),  # the datastore's key, once for both uploads
     *[("PUT", "blob")] * 5,  # the code folder: scorehost/examples/mnist
     ("PUT", "versions"),  # the code asset
-    ("POST", "workspaceblobstore"),
     *[("PUT", "blob")] * 2,  # the model folder: the .pkl and its metadata
     ("PUT", "versions"),  # the model
     ("PUT", "batchEndpoints"),
