@@ -2,19 +2,16 @@
 overrides, all validated before anything reaches Azure."""
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from scorehost.deploy.shared.config import TargetConfig
+from scorehost.deploy.shared.config import TargetConfig, check_ml_name, check_vm_size
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.examples import TUTORIAL_SCRIPT
 
-_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{1,30}[a-zA-Z0-9]$")  # Azure ML: 3-32 characters
-_INSTANCE_TYPE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
 # Microsoft's batch examples run on this image with their conda file (azureml-examples,
 # cli/endpoints/batch/deploy-models/mnist-classifier/deployment-torch/deployment.yml)
 BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest"
@@ -74,19 +71,12 @@ class BatchEndpointConfig(TargetConfig):
     @field_validator("endpoint_name", "deployment_name", "compute_name")
     @classmethod
     def _names(cls, value: str) -> str:
-        if not _NAME.match(value):
-            raise ValueError(
-                "3-32 characters: letters, digits and dashes, starting with a letter and not "
-                "ending with a dash"
-            )
-        return value
+        return check_ml_name(value)
 
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, value: str) -> str:
-        if not _INSTANCE_TYPE.match(value):
-            raise ValueError(f"{value!r} is not an Azure VM size such as Standard_DS3_v2")
-        return value
+        return check_vm_size(value)
 
     @field_validator("pip_packages", mode="before")
     @classmethod

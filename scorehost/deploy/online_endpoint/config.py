@@ -1,31 +1,21 @@
 """Settings of a managed online endpoint deployment (Azure ML v2): online_endpoint.toml, then
 command-line overrides, all validated before anything reaches Azure."""
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from scorehost.deploy.shared.config import (
     ImageConfig,
+    check_ml_name,
     check_registry,
     check_timeout,
+    check_vm_size,
     server_timeout_ms,
 )
 from scorehost.deploy.shared.vm_sizes import VM_SIZES
 
-_NAME = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")  # Azure ML: 3-32 characters
-_INSTANCE_TYPE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
 AZURE_REQUEST_TIMEOUT_MAX_MS = 180_000  # Azure ML's ceiling for request_timeout_ms
-
-
-def _name(value: str) -> str:
-    if not 3 <= len(value) <= 32 or not _NAME.match(value):
-        raise ValueError(
-            "3-32 characters: letters, digits and dashes, starting with a letter and not ending "
-            "with a dash"
-        )
-    return value
 
 
 class OnlineEndpointConfig(ImageConfig):
@@ -76,7 +66,7 @@ class OnlineEndpointConfig(ImageConfig):
     @field_validator("endpoint_name", "deployment_name")
     @classmethod
     def _names(cls, value: str) -> str:
-        return _name(value)
+        return check_ml_name(value)
 
     _registry = field_validator("registry")(staticmethod(check_registry))
 
@@ -88,9 +78,7 @@ class OnlineEndpointConfig(ImageConfig):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, value: str) -> str:
-        if not _INSTANCE_TYPE.match(value):
-            raise ValueError(f"{value!r} is not an Azure VM size such as Standard_F4s_v2")
-        return value
+        return check_vm_size(value)
 
     @field_validator("environment_variables")
     @classmethod

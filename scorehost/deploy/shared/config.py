@@ -22,6 +22,8 @@ ACI_MAX_MEMORY_GB = 16
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # ACI: 5-63 chars
 _LOCATION = re.compile(r"^[a-z][a-z0-9]+$")  # e.g. eastus, westeurope
 _PINNED = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$")
+_ML_NAME = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")  # Azure ML: 3-32 characters
+_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
 _REGISTRY = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?$")  # a login server, no scheme
 # scorehost answers 504 this long before Azure's own per-request timeout would cut it off.
 TIMEOUT_MARGIN_MS = 1000
@@ -36,6 +38,22 @@ def check_dns_label(value: str | None) -> str | None:
 def check_location(value: str | None) -> str | None:
     if value is not None and not _LOCATION.match(value):
         raise ValueError("an Azure region name such as eastus or westeurope")
+    return value
+
+
+def check_ml_name(value: str) -> str:
+    """An Azure ML endpoint, deployment or compute name."""
+    if not 3 <= len(value) <= 32 or not _ML_NAME.match(value):
+        raise ValueError(
+            "3-32 characters: letters, digits and dashes, starting with a letter and not ending "
+            "with a dash"
+        )
+    return value
+
+
+def check_vm_size(value: str) -> str:
+    if not _VM_SIZE.match(value):
+        raise ValueError(f"{value!r} is not an Azure VM size such as Standard_F4s_v2")
     return value
 
 
