@@ -46,33 +46,47 @@ def write_digits(folder: Path) -> None:
 
 def floor(digits: Path, model_dir: Path) -> dict[str, Any]:
     """The script's own run() in this process, on the same mini-batches: no workers, no IPC."""
-    from scorehost.app.scoring.entry_script import UserScript
+    from scorehost.app.scoring.entry_script import ScriptSpec, load_script
 
-    script = UserScript.load(SCRIPT, {"AZUREML_MODEL_DIR": str(model_dir)})
+    script = load_script(ScriptSpec(SCRIPT, model_dir))
     script.init()
+    contract = script.contract
     batches = mini_batches(str(digits), MiniBatchSize(count=MINI_BATCH, in_bytes=False))
     started = time.perf_counter()
     for batch in batches:
-        script.run(batch.data, {})
+        contract.call({contract.data_parameter: batch.data})
     seconds = time.perf_counter() - started
     rate = ITEMS / seconds
-    return {"name": FLOOR, "workers": 1, "seconds": seconds, "items_per_s": rate,
-            "running_items_per_s": rate}  # fmt: skip
+    return {
+        "name": FLOOR,
+        "workers": 1,
+        "seconds": seconds,
+        "items_per_s": rate,
+        "running_items_per_s": rate,
+    }
 
 
 def scorehost_batch(
     name: str, workers: int, digits: Path, model_dir: Path, out: Path, *extra: str
 ) -> dict[str, Any]:
-    command = [sys.executable, "-m", "scorehost", "batch", "--no-progress",
-               "--entry-script", str(SCRIPT), "--model-dir", str(model_dir), "--input", str(digits),
-               "--output", str(out), "--mini-batch-size", str(MINI_BATCH), *extra]  # fmt: skip
+    command = [
+        *(sys.executable, "-m", "scorehost", "batch", "--no-progress"),
+        *("--entry-script", str(SCRIPT), "--model-dir", str(model_dir)),
+        *("--input", str(digits), "--output", str(out), "--mini-batch-size", str(MINI_BATCH)),
+        *extra,
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
     wall = time.perf_counter() - started
     summary = json.loads((out / "summary.json").read_text())
     assert summary["succeeded"] == ITEMS, summary
-    return {"name": name, "workers": workers, "seconds": wall, "items_per_s": ITEMS / wall,
-            "running_items_per_s": summary["running_items_per_s"]}  # fmt: skip
+    return {
+        "name": name,
+        "workers": workers,
+        "seconds": wall,
+        "items_per_s": ITEMS / wall,
+        "running_items_per_s": summary["running_items_per_s"],
+    }
 
 
 def dask_cluster(workers: int, log: Path) -> tuple[str, list[subprocess.Popen[bytes]]]:

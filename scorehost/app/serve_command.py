@@ -3,8 +3,6 @@
 import argparse
 import ast
 import importlib.util
-import os
-from pathlib import Path
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -12,10 +10,8 @@ from pydantic_core import ErrorDetails
 from scorehost.app import probe
 from scorehost.app.commands import CommandGroup, SubParsers, UsageError
 from scorehost.app.flags import add_model_flags, given
-from scorehost.app.settings import CONFIG_FILE_ENV, Settings
+from scorehost.app.settings import ConfigFileError, Settings
 
-# Internal, or set by the supervisor itself.
-_NOT_FLAGS = frozenset({"metrics_dir"})
 # Azure ML's server's flags (`azmlinfsrv --help`), accepted as they are written in its docs.
 AZMLINFSRV_FLAGS = {
     "entry_script": ["--entry_script"],
@@ -24,6 +20,7 @@ AZMLINFSRV_FLAGS = {
     "cors_origins": ["--access_control_allow_origins"],
     "health_port": ["--health_port"],
     "debug_port": ["--debug_port"],
+    "config_file": ["--config_file"],
 }
 
 
@@ -35,17 +32,7 @@ def _register(commands: SubParsers) -> None:
         "Every option can also come from the environment (Azure ML's names or SCOREHOST_*); "
         "API keys only from the environment or a file (argv is visible to every process).",
     )
-    add_model_flags(
-        serve, Settings, skip=_NOT_FLAGS, env_names=Settings.names_of, aliases=AZMLINFSRV_FLAGS
-    )
-    serve.add_argument(
-        "--config_file",
-        "--config-file",
-        dest="config_file",
-        type=Path,
-        help="JSON file of settings under Azure ML's names (AZUREML_ENTRY_SCRIPT, "
-        f"SCORING_TIMEOUT_MS, ...); the environment and flags win over it [env: {CONFIG_FILE_ENV}]",
-    )
+    add_model_flags(serve, Settings, env_names=Settings.names_of, aliases=AZMLINFSRV_FLAGS)
     serve.add_argument(
         "--appinsights_instrumentation_key",
         dest="app_insights_key",
@@ -72,16 +59,13 @@ def _describe(error: ErrorDetails) -> str:
 
 def serve_settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, with the flags given on the command line on top."""
-    config_file: Path | None = getattr(args, "config_file", None)
-    if config_file is not None:
-        if not config_file.is_file():
-            raise UsageError(f"config file {config_file} not found (--config_file)")
-        os.environ[CONFIG_FILE_ENV] = str(config_file.resolve())  # as Azure ML's server does
     values = given(args, Settings)
     if getattr(args, "app_insights_key", None) is not None:
         values.update(app_insights_key=args.app_insights_key, app_insights_enabled=True)
     try:
         settings = Settings(**values)
+    except ConfigFileError as exc:
+        raise UsageError(str(exc)) from None
     except ValidationError as exc:
         problems = "; ".join(_describe(error) for error in exc.errors())
         raise UsageError(f"invalid settings: {problems}") from None

@@ -1,24 +1,27 @@
 """Every setting the server reads, in one place: CLI flags, SCOREHOST_* and Azure ML's names."""
 
-import os
+import json
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
-    JsonConfigSettingsSource,
+    InitSettingsSource,
     NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
-from scorehost.app.process.memory import body_budget, container_memory, default_body_limit
-
 DEFAULT_PORT = 5001  # Azure ML's DOCKER_IMAGE_HTTP_PORT
 # A JSON file of settings under Azure ML's names (azmlinfsrv --config_file); below the env.
 CONFIG_FILE_ENV = "AZUREML_CONFIG_FILE"
+
+
+class ConfigFileError(ValueError):
+    """The config file cannot be read as a JSON object of settings; the message says why."""
 
 
 def _env(name: str, *azure_names: str) -> AliasChoices:
@@ -72,14 +75,14 @@ class Settings(BaseSettings):
     max_concurrent_runs: int = Field(1, ge=1, le=256, validation_alias=_env("MAX_CONCURRENT_RUNS"))
     """run() calls one worker makes at once; 1 because most score.py files are not thread-safe."""
 
-    max_body_bytes: int = Field(
-        128 * 1024 * 1024,
+    max_body_bytes: int | None = Field(
+        None,
         gt=0,
         validation_alias=_env("MAX_BODY_BYTES"),
-        json_schema_extra={"default_text": "from memory, at most 134217728"},
+        json_schema_extra={"default_text": "what the memory allows, at most 128 MiB"},
     )
-    """Largest request body accepted (413 beyond); default: what the memory allows, at most
-    128 MiB (docs/operations.md has the formula); the 10,000-row MNIST request is ~61 MB."""
+    """Largest request body accepted (413 beyond); the default follows from the memory
+    (docs/operations.md has the formula)."""
 
     memory_limit_bytes: int | None = Field(None, gt=0, validation_alias=_env("MEMORY_LIMIT_BYTES"))
     """Memory the server may use; default: the container's cgroup limit, else the machine's."""
@@ -211,13 +214,16 @@ class Settings(BaseSettings):
     max_batch_wait_ms: float = Field(5.0, ge=0, le=1000, validation_alias=_env("MAX_BATCH_WAIT_MS"))
     """Typed scripts: how long the first request of a batch waits for others."""
 
+    config_file: Path | None = Field(
+        None, validation_alias=_env("CONFIG_FILE", CONFIG_FILE_ENV), exclude=True
+    )
+    """A JSON file of settings under Azure ML's names (AZUREML_ENTRY_SCRIPT, SCORING_TIMEOUT_MS,
+    ...), as Azure ML's server reads it; the environment and flags win over it."""
+
     preload: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["sklearn", "joblib"], validation_alias=_env("PRELOAD")
     )
     """Libraries imported once before workers start (comma-separated); never the user's script."""
-
-    metrics_dir: Path | None = Field(None, validation_alias=_env("METRICS_DIR"))
-    """Where worker processes share metrics; the supervisor sets it (a fresh temp folder)."""
 
     @classmethod
     def settings_customise_sources(
@@ -229,23 +235,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources = (init_settings, env_settings, dotenv_settings, file_secret_settings)
-        config_file = os.environ.get(CONFIG_FILE_ENV)
-        if not config_file:
-            return sources
-        return (*sources, JsonConfigSettingsSource(settings_cls, json_file=Path(config_file)))
-
-    @model_validator(mode="after")
-    def _memory_bounds_bodies(self) -> "Settings":
-        if self.memory_limit_bytes is None:
-            self.memory_limit_bytes = container_memory()  # read once; workers get a copy
-        if "max_body_bytes" not in self.model_fields_set:
-            self.max_body_bytes = default_body_limit(self.memory_limit_bytes, self.workers)
-        return self
-
-    def body_budget(self) -> int:
-        """Bytes of bodies one worker takes in at once (at least one body of the limit)."""
-        assert self.memory_limit_bytes is not None  # filled in by _memory_bounds_bodies
-        return max(self.max_body_bytes, body_budget(self.memory_limit_bytes, self.workers))
+        return (*sources, _ConfigFileSource(settings_cls))
 
     @field_validator("cors_origins", "preload", mode="before")
     @classmethod
@@ -267,14 +257,6 @@ class Settings(BaseSettings):
             pins[name.strip()] = digest.strip().lower()
         return pins
 
-    def api_keys(self) -> list[str]:
-        """Every accepted key; an empty list means the API is open."""
-        keys = [key.get_secret_value() for key in (self.primary_key, self.secondary_key) if key]
-        if self.api_keys_file is not None:
-            lines = self.api_keys_file.read_text().splitlines()
-            keys += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        return keys
-
     @field_validator("log_level", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
@@ -294,3 +276,43 @@ class Settings(BaseSettings):
         """The environment variables that set `field`, ours first."""
         alias = cls.model_fields[field].validation_alias
         return [str(name) for name in alias.choices] if isinstance(alias, AliasChoices) else []
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """A JSON object of settings (Azure ML's names or ours), or ConfigFileError saying why not."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+        values = json.loads(text)
+    except IsADirectoryError:
+        raise ConfigFileError(f"config file {path} is a folder, not a JSON file") from None
+    except FileNotFoundError:
+        raise ConfigFileError(f"config file {path} not found") from None
+    except OSError as exc:
+        raise ConfigFileError(f"config file {path} cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"config file {path} is not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigFileError(
+            f"config file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}"
+        ) from None
+    if not isinstance(values, dict):
+        raise ConfigFileError(
+            f"config file {path} holds a JSON {type(values).__name__}; it must hold an object "
+            'of settings such as {"SCORING_TIMEOUT_MS": 5000}'
+        )
+    return values
+
+
+class _ConfigFileSource(PydanticBaseSettingsSource):
+    """The config file that a source above names (its flag or variable), below them all."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is read at once, in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        names = {name.lower() for name in ("config_file", *Settings.names_of("config_file"))}
+        given = [value for key, value in self.current_state.items() if key.lower() in names]
+        if not given or not given[0]:
+            return {}
+        return InitSettingsSource(self.settings_cls, read_config_file(Path(given[0])))()

@@ -40,20 +40,14 @@ class Run:
         self.options = options
         table = inputs.is_table(Path(options.input))
         self.batches = inputs.mini_batches(options.input, options.size(table), options.output)
-        self.spec = WorkerSpec(
-            options.entry_script.resolve(),
-            options.model_dir.resolve() if options.model_dir else None,
-            options.contract,
-            options.divide_by,
-        )
+        self.spec = WorkerSpec(options.script_spec(), options.contract)
         self.progress = Progress(
             options.output,
             {
-                "entry_script": str(self.spec.entry_script),
+                "entry_script": str(self.spec.script.path),
                 "input": options.input,
                 "items": [list(b.items) for b in self.batches],
                 "contract": options.contract,
-                "divide_by": options.divide_by,
             },
         )
         self.items = sum(len(b.items) for b in self.batches)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scorehost.app.scoring.entry_script import ScriptSpec
 from scorehost.batch.errors import BatchUsageError
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?B)?\s*$", re.IGNORECASE)
@@ -84,10 +85,6 @@ class BatchOptions(BaseModel):
     contract; online: an online score.py, given the items as {"data": [rows]} JSON. auto:
     online when run()'s parameter is named raw_data or is typed with @input_schema."""
 
-    divide_by: float = Field(1.0, gt=0)
-    """Online contract: each row's values are divided by this before they are sent (the
-    tutorial's model was trained on pixels / 255); the mini-batch contract gets the data as is."""
-
     progress: bool = True
     """A progress bar with items/s and the time left (on a terminal)."""
 
@@ -129,6 +126,15 @@ class BatchOptions(BaseModel):
                 "for files give a number of files"
             )
         return size
+
+    def script_spec(self) -> ScriptSpec:
+        """The script as every worker loads it (absolute paths: Dask workers start elsewhere),
+        seeing what a served script sees."""
+        return ScriptSpec(
+            path=self.entry_script.resolve(),
+            model_dir=self.model_dir.resolve() if self.model_dir else None,
+            app_root=Path.cwd(),
+        )
 
     def processes(self) -> int:
         return self.process_count_per_node or os.cpu_count() or 1

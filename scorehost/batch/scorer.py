@@ -14,7 +14,14 @@ import numpy as np
 import numpy.typing as npt
 
 from scorehost.app.scoring.encoding import to_json
-from scorehost.app.scoring.entry_script import EntryScriptError, RunRaised, UserScript
+from scorehost.app.scoring.entry_script import (
+    EntryScriptError,
+    Kind,
+    RunRaised,
+    Script,
+    ScriptSpec,
+    load_script,
+)
 from scorehost.batch.inputs import MiniBatch
 
 Contract = Literal["mini_batch", "online"]
@@ -29,10 +36,8 @@ class ItemsFailed(Exception):
 class WorkerSpec:
     """What each worker process needs to load the script (picklable: sent to every worker)."""
 
-    entry_script: Path
-    model_dir: Path | None
+    script: ScriptSpec
     contract: Literal["auto", "mini_batch", "online"]
-    divide_by: float
 
 
 @dataclass(frozen=True)
@@ -41,15 +46,16 @@ class Outcome:
     succeeded: int
 
 
-def contract_of(script: UserScript, choice: str) -> Contract:
-    if script.raw:
+def contract_of(script: Script, choice: str) -> Contract:
+    contract = script.contract
+    if contract.kind is Kind.RAW:
         raise EntryScriptError(
             f"run() in {script.path} is @rawhttp: it takes an HTTP request, which batch scoring "
             "does not have; write run(mini_batch) for batch"
         )
     if choice != "auto":
         return "online" if choice == "online" else "mini_batch"
-    online = script.typed is not None or script.data_parameter == "raw_data"
+    online = contract.kind is Kind.TYPED or contract.data_parameter == "raw_data"
     return "online" if online else "mini_batch"
 
 
@@ -75,10 +81,8 @@ def _text(value: Any) -> str:
 
 class Scorer:
     def __init__(self, spec: WorkerSpec) -> None:
-        environment = {"AZUREML_MODEL_DIR": str(spec.model_dir)} if spec.model_dir else {}
-        self.script = UserScript.load(spec.entry_script, environment)
+        self.script = load_script(spec.script)
         self.contract = contract_of(self.script, spec.contract)
-        self.divide_by = spec.divide_by
         self.script.init()
 
     def score(self, batch: MiniBatch) -> Outcome:
@@ -88,8 +92,9 @@ class Scorer:
         return self._lines(value, len(batch.items))
 
     def _run(self, data: Any) -> Any:
+        contract = self.script.contract
         try:
-            return self.script.run(data, {}).value
+            return contract.call({contract.data_parameter: data}).value
         except RunRaised as exc:
             raise ItemsFailed(str(exc)) from exc.original
 
@@ -108,8 +113,8 @@ class Scorer:
         return Outcome(lines, min(len(lines), items))
 
     def _online(self, batch: MiniBatch) -> Outcome:
-        rows = self._rows(batch) / self.divide_by
-        if self.script.typed is not None:  # inference-schema passes an array through
+        rows = self._rows(batch)
+        if self.script.contract.kind is Kind.TYPED:  # inference-schema passes an array through
             value = self._run(rows)
         else:
             value = self._run(json.dumps({"data": rows.tolist()}))

@@ -29,7 +29,9 @@ from types import FrameType
 
 from scorehost.app import probe
 from scorehost.app.commands import UsageError
+from scorehost.app.memory import Limits
 from scorehost.app.process import exit_codes, logs
+from scorehost.app.process.runtime import Runtime
 from scorehost.app.settings import Settings
 
 log = logging.getLogger("scorehost.supervisor")
@@ -37,12 +39,12 @@ _fork = multiprocessing.get_context("fork")
 _CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more unexpected deaths than this in the window: stop
 
 
-def _worker_main(settings: Settings, socks: list[socket.socket]) -> None:
+def _worker_main(settings: Settings, runtime: Runtime) -> None:
     from scorehost.app.process.worker import run_worker  # already imported: see _preload
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers are not ours
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    raise SystemExit(run_worker(settings, socks))
+    raise SystemExit(run_worker(settings, runtime))
 
 
 def _preload(modules: list[str]) -> None:
@@ -91,8 +93,8 @@ class Supervisor:
         self._changed: str | None = None  # what --reload saw change since the last restart
         self._changed_lock = threading.Lock()
 
-    def _start_worker(self, socks: list[socket.socket]) -> BaseProcess:
-        process = _fork.Process(target=_worker_main, args=(self._settings, socks), daemon=False)
+    def _start_worker(self, runtime: Runtime) -> BaseProcess:
+        process = _fork.Process(target=_worker_main, args=(self._settings, runtime), daemon=False)
         process.start()
         log.info("Started worker process %s", process.pid)
         return process
@@ -116,8 +118,7 @@ class Supervisor:
             changes, self._changed = self._changed, None
         return changes
 
-    def run(self) -> int:
-        # First: a port in use ends the command before anything is made or imported.
+    def _sockets(self) -> list[socket.socket]:
         socks = [_bind(self._settings, self._settings.port)]
         if self._settings.health_port is not None:
             try:  # the same routes on a second port, as Azure ML's server's --health_port
@@ -125,12 +126,21 @@ class Supervisor:
             except BindError:
                 socks[0].close()
                 raise
+        return socks
+
+    def run(self) -> int:
+        settings = self._settings
+        # First: a port in use ends the command before anything is made or imported.
+        socks = self._sockets()
         metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
         # prometheus_client reads this when it is imported, in each worker.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-        self._settings = self._settings.model_copy(update={"metrics_dir": metrics_dir})
-        logs.configure(self._settings.log_level, self._settings.log_format)
-        _preload(self._settings.preload)
+        limits = Limits.measure(
+            settings.memory_limit_bytes, settings.max_body_bytes, settings.workers
+        )
+        runtime = Runtime(limits, tuple(socks), metrics_dir)
+        logs.configure(settings.log_level, settings.log_format)
+        _preload(settings.preload)
         # Preloaded objects live for the whole process: keep them out of every worker's garbage
         # collections (which parsing a large body triggers often) and off copy-on-write pages.
         gc.freeze()
@@ -142,22 +152,22 @@ class Supervisor:
             signal.signal(signum, self._on_signal)
         log.info(
             "Serving %s (model dir %s) on http://%s:%d with %d worker(s)",
-            self._settings.entry_script_path,
-            self._settings.model_dir or "unset",
-            self._settings.host,
-            self._settings.port,
-            self._settings.workers,
+            settings.entry_script_path,
+            settings.model_dir or "unset",
+            settings.host,
+            settings.port,
+            settings.workers,
         )
         self._announce(socks[-1])  # the health port's socket when there is one
         reloader = None
-        if self._settings.reload:
+        if settings.reload:
             from scorehost.app.process.reloader import Reloader
 
-            reloader = Reloader(self._settings, self._on_change)
+            reloader = Reloader(settings, self._on_change)
             reloader.start()
         try:
-            self._workers = [self._start_worker(socks) for _ in range(self._settings.workers)]
-            exit_code = self._watch(socks)
+            self._workers = [self._start_worker(runtime) for _ in range(settings.workers)]
+            exit_code = self._watch(runtime)
             if reloader is not None:
                 reloader.stop()
             # Stop accepting at once: with this copy closed, the listener closes as each worker
@@ -171,8 +181,8 @@ class Supervisor:
             os.close(self._wake_r)
             os.close(self._wake_w)
             shutil.rmtree(metrics_dir, ignore_errors=True)
-            if self._settings.probe_file is not None:
-                self._settings.probe_file.unlink(missing_ok=True)
+            if settings.probe_file is not None:
+                settings.probe_file.unlink(missing_ok=True)
         return exit_code
 
     def _announce(self, sock: socket.socket) -> None:
@@ -184,14 +194,14 @@ class Supervisor:
         except OSError as exc:  # no writable place: the probe fails, serving goes on
             log.warning("cannot write the probe file %s: %s", self._settings.probe_file, exc)
 
-    def _watch(self, socks: list[socket.socket]) -> int:
+    def _watch(self, runtime: Runtime) -> int:
         while not self._stopping.is_set():
             wait([self._wake_r, *(worker.sentinel for worker in self._workers)], timeout=0.5)
             with contextlib.suppress(BlockingIOError):
                 os.read(self._wake_r, 512)
             changes = self._take_changes()
             if changes and not self._stopping.is_set():
-                self._restart_all(socks, changes)
+                self._restart_all(runtime, changes)
                 continue
             for index, worker in enumerate(self._workers):
                 if worker.is_alive() or self._stopping.is_set():
@@ -199,7 +209,7 @@ class Supervisor:
                 code = self._replacement_needed(worker)
                 if code is not None:
                     return code
-                self._workers[index] = self._start_worker(socks)
+                self._workers[index] = self._start_worker(runtime)
         return exit_codes.OK
 
     def _replacement_needed(self, worker: BaseProcess) -> int | None:
@@ -226,7 +236,7 @@ class Supervisor:
         log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
         return None
 
-    def _restart_all(self, socks: list[socket.socket], changes: str) -> None:
+    def _restart_all(self, runtime: Runtime, changes: str) -> None:
         """--reload: new workers import the edited script; the sockets stay open throughout."""
         from prometheus_client import multiprocess
 
@@ -235,7 +245,7 @@ class Supervisor:
         for worker in self._workers:
             if worker.pid is not None:
                 multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
-        self._workers = [self._start_worker(socks) for _ in range(self._settings.workers)]
+        self._workers = [self._start_worker(runtime) for _ in range(self._settings.workers)]
 
     def _stop_all(self) -> None:
         for worker in self._workers:

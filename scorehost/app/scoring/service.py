@@ -3,36 +3,33 @@ run() returned. Failures are raised as `app.errors` exceptions; nothing here kno
 
 import asyncio
 import functools
-import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
-from scorehost.app.errors import (
-    BadRequest,
-    NotReady,
-    ScorehostError,
-    ScoringTimeout,
-    UnsupportedMediaType,
-)
+from scorehost.app.errors import NotReady, ScorehostError, ScoringTimeout
 from scorehost.app.scoring.batching import MicroBatcher
-from scorehost.app.scoring.entry_script import EntryScriptError, Ran, RunRaised, UserScript
-from scorehost.app.scoring.environment import import_paths, script_environment, warn_about_model_dir
+from scorehost.app.scoring.calls import Calls, calls_for
+from scorehost.app.scoring.entry_script import (
+    EntryScriptError,
+    Kind,
+    Ran,
+    RunRaised,
+    Script,
+    ScriptSpec,
+    load_script,
+)
+from scorehost.app.scoring.environment import script_spec
 from scorehost.app.scoring.executor import DeadlineExceeded, RunExecutor
-from scorehost.app.scoring.failures import raw_failure, run_failed, text_failure, typed_failure
-from scorehost.app.scoring.pins import verify_pins
-from scorehost.app.scoring.raw_http import options_answer, raw_request
-from scorehost.app.scoring.request import RequestHeaders, ScoreRequest, query_document
-from scorehost.app.scoring.typed_input import NPY_MEDIA_TYPE, SWAGGER_VERSIONS, is_npy
+from scorehost.app.scoring.failures import run_failed
+from scorehost.app.scoring.raw_http import options_answer
+from scorehost.app.scoring.request import RequestHeaders, ScoreRequest
+from scorehost.app.scoring.typed_input import SWAGGER_VERSIONS
 from scorehost.app.settings import Settings
 
 log = logging.getLogger("scorehost")
-# Bodies up to this size are parsed on the event loop (a 784-float row: ~7 KB, ~30 us; 32 KiB:
-# ~150 us); larger ones in a thread, so probes and other requests never wait on a parse.
-INLINE_DECODE_BYTES = 32 * 1024
 
 
 class Status(StrEnum):
@@ -56,7 +53,8 @@ class ScoringService:
         self._on_stuck = on_stuck
         self._observe_run = observe_run
         self._executor = RunExecutor(settings.max_concurrent_runs)
-        self._script: UserScript | None = None
+        self._script: Script | None = None
+        self._calls: Calls | None = None
         self._batcher: MicroBatcher | None = None
         self._loading_since = time.monotonic()
         self.status = Status.LOADING
@@ -70,15 +68,15 @@ class ScoringService:
     async def start(self) -> None:
         """Load the script and call init(); raises EntryScriptError if either fails."""
         self._loading_since = time.monotonic()
-        path = self._settings.entry_script_path
-        log.info("Loading %s and calling init()", path)
-        load = functools.partial(_load_and_init, path, self._settings)
+        spec = script_spec(self._settings)
+        log.info("Loading %s and calling init()", spec.path)
+        load = functools.partial(_load_and_init, spec)
         try:
-            self._script = await self._executor.call(load, self._settings.init_timeout_s)
+            script = await self._executor.call(load, self._settings.init_timeout_s)
         except DeadlineExceeded:
             self.status = Status.FAILED
             self.failure = (
-                f"init() in {path} did not finish within {self._settings.init_timeout_s:g} s "
+                f"init() in {spec.path} did not finish within {self._settings.init_timeout_s:g} s "
                 "(SCOREHOST_INIT_TIMEOUT_S)"
             )
             raise EntryScriptError(self.failure) from None
@@ -86,9 +84,10 @@ class ScoringService:
             self.status, self.failure = Status.FAILED, str(exc)
             raise
         self.init_seconds = time.monotonic() - self._loading_since
-        self.status = Status.READY
+        self._script, self._calls = script, calls_for(script)
         if self._settings.max_batch_size > 1:
-            self._batcher = self._make_batcher(self._script)
+            self._batcher = self._make_batcher(script)
+        self.status = Status.READY
         log.info("init() finished in %.2f s; ready to score", self.init_seconds)
 
     def stop(self) -> None:
@@ -98,59 +97,21 @@ class ScoringService:
         """run()'s result for this request, as Azure ML's server calls run() for its method:
         POST sends the body, GET the query string as a JSON object, and a @rawhttp run() gets
         the request itself. Raises a ScorehostError when no result can be had."""
-        script = self._ready_script()
-        headers = RequestHeaders(request.headers.items()) if script.wants_headers else {}
-        if script.raw:
-            return await self._score_raw(script, request, headers)
-        if request.method == "OPTIONS":
+        script, calls = self._ready()
+        if request.method == "OPTIONS" and not calls.takes_options:
             return Ran(options_answer(), 0.0)
-        if script.typed is None:
-            return await self._score_text(script, request, headers)
-        typed = script.typed
-        if request.method == "GET":
-            values = typed.from_document(query_document(request.query), "The query string")
-        elif len(request.body) <= INLINE_DECODE_BYTES:  # a few rows: quicker than a thread hop
-            values = typed.decode(request.body, request.content_type)
-        else:  # a large body takes a while: off the event loop, outside the run() slot
-            values = await asyncio.to_thread(typed.decode, request.body, request.content_type)
+        arguments = await calls.arguments(request)
+        contract = script.contract
         try:
-            if self._batcher is not None and len(values) == 1:
-                return await self._batcher.submit(next(iter(values.values())))
-            return await self._run(functools.partial(script.run_with, values, headers))
+            if self._batcher is not None:  # one array input, no headers wanted: _make_batcher
+                return await self._batcher.submit(arguments[contract.data_parameter])
+            headers = RequestHeaders(request.headers.items()) if contract.wants_headers else None
+            return await self._run(functools.partial(contract.call, arguments, headers))
         except RunRaised as error:
-            debug = self._settings.debug
-            explain = functools.partial(typed_failure, values, error, typed, debug)
+            explain = functools.partial(calls.explain, arguments, error, self._settings.debug)
             raise await self._explained(explain, error) from error
-
-    async def _score_raw(
-        self, script: UserScript, request: ScoreRequest, headers: Mapping[str, str]
-    ) -> Ran:
-        aml_request = raw_request(request)
-        try:
-            return await self._run(functools.partial(script.run, aml_request, headers))
-        except RunRaised as error:
-            raise raw_failure(error, self._settings.debug) from error
         finally:
-            aml_request.close()  # uploads parsed into temporary files, as Flask closes them
-
-    async def _score_text(
-        self, script: UserScript, request: ScoreRequest, headers: Mapping[str, str]
-    ) -> Ran:
-        if request.method == "GET":
-            text = json.dumps(query_document(request.query))
-        elif is_npy(request.content_type):
-            raise UnsupportedMediaType(
-                f"{NPY_MEDIA_TYPE} bodies need a run() decorated with inference-schema's "
-                "@input_schema; this score.py takes the body as text: send JSON."
-            )
-        else:
-            text = _decode(request.body)
-        try:
-            return await self._run(functools.partial(script.run, text, headers))
-        except RunRaised as error:
-            debug = self._settings.debug
-            explain = functools.partial(text_failure, text, error, script, debug)
-            raise await self._explained(explain, error) from error
+            calls.release(arguments)
 
     async def _explained(
         self, explain: Callable[[], ScorehostError], error: RunRaised
@@ -164,17 +125,18 @@ class ScoringService:
             log.warning("No time left to check whether the body explains the failure")
             return run_failed(error, self._settings.debug)
 
-    def _make_batcher(self, script: UserScript) -> MicroBatcher | None:
+    def _make_batcher(self, script: Script) -> MicroBatcher | None:
         """A batcher where merging is possible: one array input, no headers wanted."""
-        typed = script.typed
-        if typed is None or script.wants_headers or len(typed.parameters) != 1:
+        contract = script.contract
+        typed = contract.typed
+        if contract.kind is not Kind.TYPED or typed is None or contract.wants_headers:
             return None
-        (parameter,) = typed.parameters
-        if not parameter.is_array:
+        if len(typed.parameters) != 1 or not typed.parameters[0].is_array:
             return None
+        name = typed.parameters[0].name
 
         async def run_rows(rows: Any) -> Ran:
-            return await self._run(functools.partial(script.run_with, {parameter.name: rows}, {}))
+            return await self._run(functools.partial(contract.call, {name: rows}))
 
         wait_s = self._settings.max_batch_wait_ms / 1000
         return MicroBatcher(run_rows, self._settings.max_batch_size, wait_s)
@@ -204,43 +166,29 @@ class ScoringService:
         self._observe_run(ran.exec_ms / 1000)
         return ran
 
-    def _ready_script(self) -> UserScript:
+    def _ready(self) -> tuple[Script, Calls]:
         if self.status is Status.FAILED:
             raise NotReady(f"The scoring script failed to start: {self.failure}")
-        if self._script is None:
+        if self._script is None or self._calls is None:
             waited = time.monotonic() - self._loading_since
             raise NotReady(
                 f"The model is still loading (init() has run for {waited:.1f} s). Retry shortly.",
                 retry_after_s=1,
             )
-        return self._script
+        return self._script, self._calls
 
     def swagger_versions(self) -> tuple[str, ...]:
         """The Swagger versions that can describe run()'s schemas."""
-        if self._script is None or self._script.typed is None:
-            return SWAGGER_VERSIONS
-        return self._script.typed.swagger_versions
+        typed = self._script.contract.typed if self._script else None
+        return SWAGGER_VERSIONS if typed is None else typed.swagger_versions
 
     def schemas(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """A typed run()'s input and output schemas (None for untyped scripts or not loaded)."""
-        if self._script is None or self._script.typed is None:
-            return None, None
-        return self._script.typed.input_schema, self._script.typed.output_schema
+        typed = self._script.contract.typed if self._script else None
+        return (None, None) if typed is None else (typed.input_schema, typed.output_schema)
 
 
-def _load_and_init(path: Path, settings: Settings) -> UserScript:
-    verify_pins(settings.model_dir, settings.model_sha256)
-    warn_about_model_dir(settings)
-    script = UserScript.load(path, script_environment(settings), import_paths(settings))
+def _load_and_init(spec: ScriptSpec) -> Script:
+    script = load_script(spec)
     script.init()
     return script
-
-
-def _decode(body: bytes) -> str:
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(
-            f"The request body is not valid UTF-8 text (byte 0x{body[exc.start]:02x} at "
-            f"position {exc.start}). Send JSON text encoded as UTF-8."
-        ) from None

@@ -1,5 +1,6 @@
 """The OpenAPI document, with a typed run()'s own input and output schemas on POST /score."""
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -8,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 
 from scorehost.app.scoring.service import ScoringService
 from scorehost.app.scoring.typed_input import NPY_MEDIA_TYPE
+from scorehost.app.web.routes import score
 
 
 def _with_example(schema: dict[str, Any]) -> dict[str, Any]:
@@ -23,6 +25,8 @@ def openapi_builder(app: FastAPI, scoring: ScoringService) -> Callable[[], dict[
         document = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        # /score is a plain route (web/routes/score.py), described there.
+        document["paths"]["/score"] = copy.deepcopy(score.OPENAPI)
         input_schema, output_schema = scoring.schemas()
         operation = document["paths"]["/score"]["post"]
         if input_schema:

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scorehost import __version__
@@ -57,11 +56,24 @@ class RequestIds:
             )
         return cls(request_id, legacy, client)
 
-    def echo(self, headers: MutableHeaders) -> None:
-        headers["x-request-id"] = self.request_id
-        headers["x-ms-request-id"] = self.legacy
+    def echoed(self) -> list[tuple[bytes, bytes]]:
+        """The response headers that echo these ids."""
+        echoed = [
+            (b"x-request-id", self.request_id.encode("latin-1")),
+            (b"x-ms-request-id", self.legacy.encode("latin-1")),
+        ]
         if self.client:
-            headers["x-ms-client-request-id"] = self.client
+            echoed.append((b"x-ms-client-request-id", self.client.encode("latin-1")))
+        return echoed
+
+
+def _replace(
+    raw: list[tuple[bytes, bytes]], ours: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """`raw` with `ours` in place of any header of the same name, in one pass (Starlette's
+    MutableHeaders scans all headers once per name set: on every response, that added up)."""
+    names = {name for name, _ in ours}
+    return [header for header in raw if header[0].lower() not in names] + ours
 
 
 def _id_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -82,7 +94,9 @@ class RequestIdMiddleware:
 
     def __init__(self, app: ASGIApp, server_version_header: bool = True) -> None:
         self.app = app
-        self._server_version = server_version_header
+        self._static = (
+            [(b"x-ms-server-version", SERVER_VERSION.encode())] if server_version_header else []
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -103,13 +117,11 @@ class RequestIdMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                if ids is not None:
-                    ids.echo(headers)
-                if trace_id is not None:
-                    headers["TraceId"] = trace_id  # Office services' own tracing header
-                if self._server_version:
-                    headers["x-ms-server-version"] = SERVER_VERSION
+                ours = ids.echoed() if ids is not None else []
+                if trace_id is not None:  # Office services' own tracing header
+                    ours.append((b"traceid", trace_id.encode("latin-1")))
+                ours += self._static
+                message["headers"] = _replace(list(message.get("headers", [])), ours)
             sent += len(message.get("body", b""))
             await send(message)
 

@@ -13,6 +13,7 @@ from scorehost.app.web.wsgi_response import from_werkzeug
 
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"  # milliseconds inside run()
 _CHALLENGE = 'Bearer realm="scorehost"'
+_RUN_FAILED, _EXEC_MS = RUN_FAILED_HEADER.lower().encode(), EXEC_MS_HEADER.encode()
 
 
 def _timing(exec_ms: float) -> dict[str, str]:
@@ -29,9 +30,12 @@ def score_response(ran: Ran) -> Response:
         response = from_werkzeug(value)
     elif isinstance(value, Response):
         response = value
-    else:
+    else:  # the common case, on every request: its two headers added as they are
         body = b"{}" if value is None else to_json(value, ran.exec_ms)
         response = Response(body, media_type="application/json")
+        exec_ms = f"{ran.exec_ms:.3f}".encode()
+        response.raw_headers += [(_RUN_FAILED, b"False"), (_EXEC_MS, exec_ms)]
+        return response
     if response.status_code >= 500:
         response.headers[RUN_FAILED_HEADER] = "True"
     elif RUN_FAILED_HEADER not in response.headers:

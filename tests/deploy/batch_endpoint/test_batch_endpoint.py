@@ -29,10 +29,8 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 def _plan(capsys: pytest.CaptureFixture[str], workspace: Path, model_dir: Path) -> Any:
-    code, out = _run(
-        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
-        "--model-dir", str(model_dir),
-    )  # fmt: skip
+    dry_run = ("deploy", "--dry-run", "--workspace-config", str(workspace))
+    code, out = _run(capsys, *dry_run, "--model-dir", str(model_dir))
     assert code == 0, out
     return json.loads(out)["requests"]
 
@@ -208,10 +206,8 @@ def test_bad_settings_are_exit_2_before_anything_is_sent(
     flags: tuple[str, ...],
     message: str,
 ) -> None:
-    code, out = _run(
-        capsys, "deploy", "--dry-run", "--workspace-config", str(workspace),
-        "--model-dir", str(mnist_model_dir), *flags,
-    )  # fmt: skip
+    dry_run = ("deploy", "--dry-run", "--workspace-config", str(workspace))
+    code, out = _run(capsys, *dry_run, "--model-dir", str(mnist_model_dir), *flags)
     assert code == 2
     assert message in out
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from scorehost.app.settings import DEFAULT_PORT, Settings
-from scorehost.app.web.app import create_app
 from tests.paths import ROOT
+from tests.unit.app.conftest import worker_for
 
 OVERLAYS = sorted(
     path.name for path in (ROOT / "scorehost" / "deploy" / "k8s" / "overlays").iterdir()
@@ -79,7 +79,7 @@ def test_each_overlay_validates_strictly_against_the_kubernetes_schemas(
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_probes_and_port_are_routes_the_server_really_has(overlay: str) -> None:
     spec = container(render(overlay))
-    paths = set(create_app(Settings()).openapi()["paths"])
+    paths = set(worker_for(Settings()).app.openapi()["paths"])
 
     assert spec["ports"][0]["containerPort"] == DEFAULT_PORT
     assert spec["livenessProbe"]["httpGet"]["path"] == "/health/live" in paths

@@ -34,13 +34,26 @@ class Finished:
         return [json.loads(line) for line in text.splitlines()]
 
 
-def batch_command(*args: str | Path) -> list[str]:
-    return [sys.executable, "-m", "scorehost", "batch", "--no-progress", *map(str, args)]
+def flags(**options: object) -> list[str]:
+    """Keyword arguments as the command's flags: `mini_batch_size=2` is `--mini-batch-size 2`."""
+    return [part for name, value in options.items() for part in (_flag(name), str(value))]
 
 
-def run_batch(output: Path, *args: str | Path, env: dict[str, str] | None = None) -> Finished:
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def batch_command(*args: str | Path, **options: object) -> list[str]:
+    command = [sys.executable, "-m", "scorehost", "batch", "--no-progress", *map(str, args)]
+    return command + flags(**options)
+
+
+def run_batch(
+    output: Path, *args: str | Path, env: dict[str, str] | None = None, **options: object
+) -> Finished:
+    """The command run to its end: `args` as they are, `options` as flags (see `flags`)."""
     result = subprocess.run(
-        batch_command("--output", output, *args),
+        batch_command("--output", output, *args, **options),
         capture_output=True,
         text=True,
         cwd=ROOT,

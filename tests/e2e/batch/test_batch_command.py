@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -27,14 +28,17 @@ def _predict(model_dir: Path, pixels: np.ndarray) -> list[int]:
     return labels
 
 
-def test_the_tutorials_online_script_scores_a_png_folder_in_order_like_predict(
+def test_the_tutorials_batch_script_scores_a_png_folder_in_order_like_predict(
     tmp_path: Path, digits_png: Path, mnist_model_dir: Path
 ) -> None:
     done = run_batch(
         tmp_path / "out",
-        "--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir,
-        "--input", digits_png, "--divide-by", "255", "--mini-batch-size", "32", "--workers", "2",
-    )  # fmt: skip
+        entry_script=EXAMPLES / "mnist" / "score_batch.py",
+        model_dir=mnist_model_dir,
+        input=digits_png,
+        mini_batch_size=32,
+        workers=2,
+    )
 
     assert done.code == 0, done.stderr
     pngs = sorted(digits_png.iterdir())
@@ -50,20 +54,23 @@ def test_the_tutorials_online_script_scores_a_png_folder_in_order_like_predict(
     assert "200 of 200 items succeeded" in done.stdout
 
 
-def test_an_idx_file_through_the_batch_example_and_the_online_script_agree(
+def test_an_idx_file_and_its_rows_agree_through_the_batch_and_the_online_script(
     tmp_path: Path, digit_rows: np.ndarray, mnist_model_dir: Path
 ) -> None:
     pixels = (digit_rows[:300] * 255).round().astype(np.uint8)
     idx = tmp_path / "t10k-images-idx3-ubyte"
     write_idx(idx, pixels.reshape(-1, 28, 28))
-    common = ("--model-dir", mnist_model_dir, "--input", idx, "--mini-batch-size", "50KB")
+    rows = tmp_path / "digits.parquet"  # what the online script's model takes: pixels / 255
+    made = subprocess.run(
+        [*batch_command()[:3], "data", "rows", str(idx), "--dest", str(rows)], cwd=ROOT, check=False
+    )
+    assert made.returncode == 0
+    common: dict[str, Any] = {"model_dir": mnist_model_dir, "mini_batch_size": "50KB"}
 
     batch = run_batch(
-        tmp_path / "batch", "--entry-script", EXAMPLES / "mnist" / "score_batch.py", *common
+        tmp_path / "batch", entry_script=EXAMPLES / "mnist" / "score_batch.py", input=idx, **common
     )
-    online = run_batch(
-        tmp_path / "online", "--entry-script", TUTORIAL_SCRIPT, "--divide-by", "255", *common
-    )
+    online = run_batch(tmp_path / "online", entry_script=TUTORIAL_SCRIPT, input=rows, **common)
 
     assert (batch.code, online.code) == (0, 0), batch.stderr + online.stderr
     expected = _predict(mnist_model_dir, pixels.astype(np.float64))
@@ -79,9 +86,13 @@ def test_failed_items_under_the_threshold_are_listed_and_the_rest_written(
 
     done = run_batch(
         tmp_path / "out",
-        "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--error-threshold", "2", "--run-max-try", "2", "--workers", "2",
-    )  # fmt: skip
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        error_threshold="2",
+        run_max_try="2",
+        workers="2",
+    )
 
     assert done.code == 0, done.stderr
     assert done.rows() == [
@@ -102,9 +113,13 @@ def test_one_failed_item_over_the_threshold_stops_the_run_with_exit_1(tmp_path: 
 
     done = run_batch(
         tmp_path / "out",
-        "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--error-threshold", "1", "--run-max-try", "1", "--workers", "1",
-    )  # fmt: skip
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        error_threshold="1",
+        run_max_try="1",
+        workers="1",
+    )
 
     assert done.code == 1
     assert "stopped: more items failed than --error-threshold allows" in done.stderr
@@ -117,9 +132,11 @@ def test_fewer_results_than_items_count_as_failures(tmp_path: Path) -> None:
     write_lines(tmp_path / "in", ["a", "short", "b"])
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "3",
-    )  # fmt: skip
+        tmp_path / "out",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="3",
+    )
 
     assert done.code == 0
     assert done.summary()["failed"] == 1
@@ -131,10 +148,13 @@ def test_a_failing_mini_batch_is_retried_and_then_passes(tmp_path: Path) -> None
     (tmp_path / "flaky").mkdir()
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "flaky.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--error-threshold", "0",
+        tmp_path / "out",
+        entry_script=BATCH / "flaky.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        error_threshold="0",
         env={"FLAKY_DIR": str(tmp_path / "flaky")},
-    )  # fmt: skip
+    )
 
     assert done.code == 0, done.stderr
     assert done.rows() == ["item-000.txt", "item-001.txt", "item-002.txt"]
@@ -146,11 +166,15 @@ def test_a_run_past_the_timeout_is_stopped_and_its_worker_started_again(tmp_path
     init_log = tmp_path / "init.log"
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--run-invocation-timeout", "1", "--run-max-try", "1",
-        "--workers", "1",
+        tmp_path / "out",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        run_invocation_timeout="1",
+        run_max_try="1",
+        workers="1",
         env={"BATCH_INIT_LOG": str(init_log)},
-    )  # fmt: skip
+    )
 
     assert done.code == 0, done.stderr
     assert done.rows() == ["item-000.txt: a", "item-002.txt: b"]
@@ -164,9 +188,13 @@ def test_a_worker_process_that_dies_fails_its_try_and_a_new_worker_goes_on(
     write_lines(tmp_path / "in", ["a", "crash", "b"])
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--run-max-try", "2", "--workers", "1",
-    )  # fmt: skip
+        tmp_path / "out",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        run_max_try="2",
+        workers="1",
+    )
 
     assert done.code == 0, done.stderr
     assert done.rows() == ["item-000.txt: a", "item-002.txt: b"]
@@ -178,26 +206,24 @@ def test_a_worker_process_that_dies_fails_its_try_and_a_new_worker_goes_on(
 def test_init_failing_stops_the_run_with_the_scripts_message(tmp_path: Path) -> None:
     write_lines(tmp_path / "in", ["a"])
 
-    done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "init_fails.py", "--input", tmp_path / "in"
-    )
+    done = run_batch(tmp_path / "out", entry_script=BATCH / "init_fails.py", input=tmp_path / "in")
 
     assert done.code == 1
     assert "model.pkl is not in the model folder" in done.stderr
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("options", "message"),
     [
-        (("--input", "nowhere/"), "no such file, folder or glob match"),
-        (("--input", BATCH, "--mini-batch-size", "1MB"), "only tables take"),
-        (("--input", BATCH, "--error-threshold", "-5"), "--error-threshold -5"),
+        ({"input": "nowhere/"}, "no such file, folder or glob match"),
+        ({"input": BATCH, "mini_batch_size": "1MB"}, "only tables take"),
+        ({"input": BATCH, "error_threshold": "-5"}, "--error-threshold -5"),
     ],
 )
 def test_bad_options_are_exit_2_with_what_to_fix(
-    tmp_path: Path, args: tuple[str | Path, ...], message: str
+    tmp_path: Path, options: dict[str, Any], message: str
 ) -> None:
-    done = run_batch(tmp_path / "out", "--entry-script", BATCH / "file_lines.py", *args)
+    done = run_batch(tmp_path / "out", entry_script=BATCH / "file_lines.py", **options)
     assert done.code == 2
     assert message in done.stderr
 
@@ -207,9 +233,13 @@ def test_each_worker_calls_init_once(tmp_path: Path) -> None:
     init_log = tmp_path / "init.log"
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "2", "--workers", "2", env={"BATCH_INIT_LOG": str(init_log)},
-    )  # fmt: skip
+        tmp_path / "out",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="2",
+        workers="2",
+        env={"BATCH_INIT_LOG": str(init_log)},
+    )
 
     assert done.code == 0, done.stderr
     assert len(done.rows()) == 40
@@ -220,14 +250,22 @@ def test_a_killed_run_resumed_skips_what_was_done_and_writes_the_same_output(
     tmp_path: Path,
 ) -> None:
     write_lines(tmp_path / "in", [f"line {n}" for n in range(60)])
-    args = ("--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-            "--mini-batch-size", "2", "--workers", "1")  # fmt: skip
+    options: dict[str, Any] = {
+        "entry_script": BATCH / "file_lines.py",
+        "input": tmp_path / "in",
+        "mini_batch_size": 2,
+        "workers": 1,
+    }
     env = {**os.environ, "BATCH_DELAY_S": "0.1"}
     progress = tmp_path / "killed" / "progress.jsonl"
     process = subprocess.Popen(
-        batch_command("--output", tmp_path / "killed", *args), cwd=ROOT, env=env,
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        batch_command("--output", tmp_path / "killed", **options),
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not progress.exists() or len(progress.read_text().splitlines()) < 6:
         assert time.monotonic() < deadline and process.poll() is None
@@ -235,8 +273,8 @@ def test_a_killed_run_resumed_skips_what_was_done_and_writes_the_same_output(
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
-    resumed = run_batch(tmp_path / "killed", *args)
-    whole = run_batch(tmp_path / "whole", *args)
+    resumed = run_batch(tmp_path / "killed", **options)
+    whole = run_batch(tmp_path / "whole", **options)
 
     assert (resumed.code, whole.code) == (0, 0), resumed.stderr
     assert resumed.rows() == whole.rows()

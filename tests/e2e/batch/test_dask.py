@@ -7,11 +7,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.batch.conftest import run_batch, write_lines
-from tests.paths import ROOT, SCRIPTS, TUTORIAL_SCRIPT
+from tests.paths import EXAMPLES, ROOT, SCRIPTS
 from tests.servers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -60,14 +61,18 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(30)
 
 
-def test_the_tutorials_script_on_dask_writes_what_local_processes_write(
+def test_the_tutorials_batch_script_on_dask_writes_what_local_processes_write(
     tmp_path: Path, scheduler: str, digits_png: Path, mnist_model_dir: Path
 ) -> None:
-    common = ("--entry-script", TUTORIAL_SCRIPT, "--model-dir", mnist_model_dir,
-              "--input", digits_png, "--divide-by", "255", "--mini-batch-size", "16")  # fmt: skip
+    common: dict[str, Any] = {
+        "entry_script": EXAMPLES / "mnist" / "score_batch.py",
+        "model_dir": mnist_model_dir,
+        "input": digits_png,
+        "mini_batch_size": 16,
+    }
 
-    on_dask = run_batch(tmp_path / "dask", *common, "--dask", scheduler)
-    local = run_batch(tmp_path / "local", *common, "--workers", "2")
+    on_dask = run_batch(tmp_path / "dask", dask=scheduler, **common)
+    local = run_batch(tmp_path / "local", workers=2, **common)
 
     assert (on_dask.code, local.code) == (0, 0), on_dask.stderr
     assert on_dask.rows() == local.rows()
@@ -86,9 +91,12 @@ def test_each_dask_worker_calls_init_once(tmp_path: Path, scheduler: str) -> Non
     )
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", script / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "3", "--dask", scheduler,
-    )  # fmt: skip
+        tmp_path / "out",
+        entry_script=script / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="3",
+        dask=scheduler,
+    )
 
     assert done.code == 0, done.stderr
     assert len(done.rows()) == 30
@@ -101,14 +109,22 @@ def test_failures_retries_and_the_threshold_work_the_same_on_dask(
     write_lines(tmp_path / "in", ["a", "fail", "b", "fail"])
 
     under = run_batch(
-        tmp_path / "under", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--error-threshold", "2", "--run-max-try", "2",
-        "--dask", scheduler,
-    )  # fmt: skip
+        tmp_path / "under",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        error_threshold="2",
+        run_max_try="2",
+        dask=scheduler,
+    )
     over = run_batch(
-        tmp_path / "over", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--error-threshold", "1", "--dask", scheduler,
-    )  # fmt: skip
+        tmp_path / "over",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        error_threshold="1",
+        dask=scheduler,
+    )
 
     assert under.code == 0, under.stderr
     assert under.rows() == ["item-000.txt: a", "item-002.txt: b"]
@@ -121,9 +137,12 @@ def test_failures_retries_and_the_threshold_work_the_same_on_dask(
 def test_an_unreachable_scheduler_is_exit_2(tmp_path: Path) -> None:
     write_lines(tmp_path / "in", ["a"])
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--dask", f"tcp://127.0.0.1:{free_port()}", "--run-invocation-timeout", "5",
-    )  # fmt: skip
+        tmp_path / "out",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        dask=f"tcp://127.0.0.1:{free_port()}",
+        run_invocation_timeout="5",
+    )
     assert done.code == 2
     assert "cannot reach the scheduler" in done.stderr
 
@@ -133,10 +152,14 @@ def test_a_run_past_the_timeout_fails_its_try_on_dask(tmp_path: Path, scheduler:
     write_lines(tmp_path / "in", ["a", "slow", "b"])
 
     done = run_batch(
-        tmp_path / "out", "--entry-script", BATCH / "file_lines.py", "--input", tmp_path / "in",
-        "--mini-batch-size", "1", "--run-invocation-timeout", "1", "--run-max-try", "1",
-        "--dask", scheduler,
-    )  # fmt: skip
+        tmp_path / "out",
+        entry_script=BATCH / "file_lines.py",
+        input=tmp_path / "in",
+        mini_batch_size="1",
+        run_invocation_timeout="1",
+        run_max_try="1",
+        dask=scheduler,
+    )
 
     assert done.code == 0, done.stderr
     assert done.rows() == ["item-000.txt: a", "item-002.txt: b"]

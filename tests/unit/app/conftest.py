@@ -1,4 +1,5 @@
-"""The server in-process: `create_app(Settings(...))` behind FastAPI's TestClient, no socket."""
+"""The server in-process: one worker's app (`Worker(settings, Runtime.in_process(...))`) behind
+FastAPI's TestClient, no socket."""
 
 import sys
 import time
@@ -10,8 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from scorehost.app.process.runtime import Runtime
+from scorehost.app.process.worker import Worker
 from scorehost.app.settings import Settings
-from scorehost.app.web.app import create_app
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +51,15 @@ def wait_until_loaded(client: TestClient, deadline_s: float = 10) -> None:
     raise AssertionError("init() did not finish")
 
 
+def worker_for(settings: Settings) -> Worker:
+    """A worker assembled as a worker process assembles it, for driving its app in-process."""
+    return Worker(settings, Runtime.in_process(settings))
+
+
 @contextmanager
 def served(script: Path, **settings: Any) -> Iterator[TestClient]:
     """`script` served with these settings; yields once init() has finished (or failed)."""
-    app = create_app(Settings(entry_script=script, **settings))
+    app = worker_for(Settings(entry_script=script, **settings)).app
     with TestClient(app, raise_server_exceptions=False) as client:
         wait_until_loaded(client)
         yield client

@@ -90,7 +90,7 @@ def test_malformed_values_are_usage_errors(convert: object, text: str) -> None:
 
 def test_serve_flags_name_their_environment_variables_and_skip_secrets() -> None:
     parser = argparse.ArgumentParser()
-    add_model_flags(parser, Settings, skip=frozenset({"metrics_dir"}), env_names=Settings.names_of)
+    add_model_flags(parser, Settings, env_names=Settings.names_of)
     text = " ".join(parser.format_help().split())
     assert "--workers WORKERS Worker processes" in text
     assert "env: SCOREHOST_WORKERS, WORKER_COUNT" in text

@@ -34,14 +34,6 @@ def test_model_pins_are_parsed_and_checked() -> None:
         Settings(model_sha256="model.pkl=abc")
 
 
-def test_api_keys_come_from_variables_and_a_file(tmp_path: Path) -> None:
-    keys = tmp_path / "keys"
-    keys.write_text("# rotated monthly\nthird\n\n  fourth  \n")
-    settings = Settings(primary_key="first", secondary_key="second", api_keys_file=keys)
-    assert settings.api_keys() == ["first", "second", "third", "fourth"]
-    assert Settings().api_keys() == []
-
-
 def test_secrets_never_show_in_repr() -> None:
     assert "hunter2" not in repr(Settings(primary_key="hunter2"))
 

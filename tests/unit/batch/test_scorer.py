@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from scorehost.app.scoring.entry_script import EntryScriptError
+from scorehost.app.scoring.entry_script import EntryScriptError, ScriptSpec
 from scorehost.batch.inputs import MiniBatch
 from scorehost.batch.scorer import ItemsFailed, Scorer, WorkerSpec, frame_lines
 from tests.paths import EXAMPLES, SCRIPTS, TUTORIAL_SCRIPT
@@ -15,8 +15,8 @@ from tests.paths import EXAMPLES, SCRIPTS, TUTORIAL_SCRIPT
 BATCH = SCRIPTS / "batch"
 
 
-def _scorer(script: Path, model_dir: Path | None = None, divide_by: float = 1.0) -> Scorer:
-    return Scorer(WorkerSpec(script, model_dir, "auto", divide_by))
+def _scorer(script: Path, model_dir: Path | None = None) -> Scorer:
+    return Scorer(WorkerSpec(ScriptSpec(script, model_dir), "auto"))
 
 
 def _digits(folder: Path, rows: np.ndarray) -> list[str]:
@@ -76,19 +76,28 @@ def test_a_raising_run_fails_the_mini_batch_with_its_message(tmp_path: Path) -> 
         _scorer(BATCH / "file_lines.py").score(MiniBatch(0, ("a",), [str(tmp_path / "a")]))
 
 
-def test_the_tutorials_online_script_scores_png_digits_like_predict(
-    tmp_path: Path, mnist_model_dir: Path, digit_rows: np.ndarray
+def test_the_tutorials_online_script_scores_rows_like_predict(
+    mnist_model_dir: Path, digit_rows: np.ndarray
 ) -> None:
-    rows = digit_rows[:20]
-    paths = _digits(tmp_path, rows)
-    scorer = _scorer(TUTORIAL_SCRIPT, mnist_model_dir, divide_by=255)
+    rows = digit_rows[:20]  # scaled as the tutorial's model takes them (scorehost data rows)
+    scorer = _scorer(TUTORIAL_SCRIPT, mnist_model_dir)
     assert scorer.contract == "online"
 
-    outcome = scorer.score(MiniBatch(0, tuple(Path(p).name for p in paths), paths))
+    outcome = scorer.score(MiniBatch(0, tuple(map(str, range(20))), pd.DataFrame(rows)))
 
-    pixels = np.stack([np.asarray(Image.open(p)).ravel() for p in paths]) / 255
-    expected = scorer.script.module.model.predict(pixels)
-    assert outcome.lines == tuple(f"{n:05d}.png {label}" for n, label in enumerate(expected))
+    expected = scorer.script.module.model.predict(rows)
+    assert outcome.lines == tuple(f"{n} {label}" for n, label in enumerate(expected))
+
+
+def test_an_online_script_gets_an_images_grey_levels_as_they_are(tmp_path: Path) -> None:
+    paths = _digits(tmp_path, np.linspace(0, 1, 2 * 784).reshape(2, 784))
+    scorer = _scorer(BATCH / "online_row_stats.py")
+    assert scorer.contract == "online"
+
+    outcome = scorer.score(MiniBatch(0, ("a.png", "b.png"), paths))
+
+    grey = [np.asarray(Image.open(path)).ravel() for path in paths]
+    assert outcome.lines == (f"a.png {grey[0].max():.1f}", f"b.png {grey[1].max():.1f}")
 
 
 def test_the_batch_example_scores_pngs_and_idx_rows_alike(
@@ -122,11 +131,11 @@ def test_a_failing_init_is_the_scripts_message() -> None:
 def test_a_typed_online_script_gets_the_rows_as_its_array(
     mnist_model_dir: Path, digit_rows: np.ndarray
 ) -> None:
-    scorer = _scorer(EXAMPLES / "mnist" / "score_typed.py", mnist_model_dir, divide_by=255)
+    scorer = _scorer(EXAMPLES / "mnist" / "score_typed.py", mnist_model_dir)
     assert scorer.contract == "online"
-    pixels = (digit_rows[:8] * 255).round()
+    rows = digit_rows[:8]
 
-    outcome = scorer.score(MiniBatch(0, tuple(map(str, range(8))), pd.DataFrame(pixels)))
+    outcome = scorer.score(MiniBatch(0, tuple(map(str, range(8))), pd.DataFrame(rows)))
 
-    expected = scorer.script.module.model.predict(pixels / 255)
+    expected = scorer.script.module.model.predict(rows)
     assert outcome.lines == tuple(f"{n} {label}" for n, label in enumerate(expected))

@@ -1,9 +1,28 @@
+import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scorehost.app.scoring.entry_script import EntryScriptError, RunRaised, UserScript
+from scorehost.app.scoring.entry_script import (
+    EntryScriptError,
+    Kind,
+    RunRaised,
+    Script,
+    ScriptSpec,
+    load_script,
+)
 from tests.paths import SCRIPTS
+
+
+def _load(path: Path, **spec: Any) -> Script:
+    """The script as `serve` and `batch` load it."""
+    return load_script(ScriptSpec(path, **spec))
+
+
+def _run(script: Script, data: Any, headers: dict[str, str] | None = None) -> Any:
+    contract = script.contract
+    return contract.call({contract.data_parameter: data}, headers).value
 
 
 def _script(tmp_path: Path, source: str) -> Path:
@@ -13,17 +32,17 @@ def _script(tmp_path: Path, source: str) -> Path:
 
 
 def test_run_receives_text_and_headers_only_when_declared() -> None:
-    plain = UserScript.load(SCRIPTS / "echo.py")
-    with_headers = UserScript.load(SCRIPTS / "headers.py")
-    assert plain.run("a", {"x-custom": "1"}).value == {"received": "a", "type": "str"}
-    assert with_headers.run("a", {"x-custom": "1"}).value == {"body": "a", "x-custom": "1"}
+    plain = _load(SCRIPTS / "echo.py")
+    with_headers = _load(SCRIPTS / "headers.py")
+    assert not plain.contract.wants_headers and with_headers.contract.wants_headers
+    assert _run(plain, "a", {"x-custom": "1"}) == {"received": "a", "type": "str"}
+    assert _run(with_headers, "a", {"x-custom": "1"}) == {"body": "a", "x-custom": "1"}
 
 
 def test_run_with_a_differently_named_parameter(tmp_path: Path) -> None:
-    script = UserScript.load(
-        _script(tmp_path, "def init(): pass\ndef run(payload): return payload")
-    )
-    assert script.run("p", {}).value == "p"
+    script = _load(_script(tmp_path, "def init(): pass\ndef run(payload): return payload"))
+    assert (script.contract.kind, script.contract.data_parameter) == (Kind.TEXT, "payload")
+    assert _run(script, "p") == "p"
 
 
 @pytest.mark.parametrize(
@@ -38,36 +57,35 @@ def test_run_with_a_differently_named_parameter(tmp_path: Path) -> None:
 )
 def test_unservable_scripts_are_refused(tmp_path: Path, source: str, message: str) -> None:
     with pytest.raises(EntryScriptError, match=message.replace("(", "\\(").replace(")", "\\)")):
-        UserScript.load(_script(tmp_path, source))
+        _load(_script(tmp_path, source))
 
 
 def test_init_failure_names_the_file_and_keeps_the_cause() -> None:
-    script = UserScript.load(SCRIPTS / "init_raises.py")
+    script = _load(SCRIPTS / "init_raises.py")
     with pytest.raises(EntryScriptError, match=r"init_raises\.py failed: RuntimeError") as info:
         script.init()
     assert isinstance(info.value.__cause__, RuntimeError)
 
 
 def test_run_failure_keeps_the_original_exception() -> None:
-    script = UserScript.load(SCRIPTS / "run_raises.py")
+    script = _load(SCRIPTS / "run_raises.py")
     with pytest.raises(RunRaised) as info:
-        script.run("boom", {})
+        _run(script, "boom")
     assert isinstance(info.value.original, ZeroDivisionError)
     assert info.value.exec_ms >= 0
 
 
 def test_run_is_timed() -> None:
-    ran = UserScript.load(SCRIPTS / "echo.py").run("a", {})
+    ran = _load(SCRIPTS / "echo.py").contract.call({"raw_data": "a"})
     assert ran.exec_ms >= 0
 
 
 def test_model_dir_is_exported_for_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AZUREML_MODEL_DIR", raising=False)
     source = "import os\ndef init():\n    global d\n    d = os.environ['AZUREML_MODEL_DIR']\n"
-    environment = {"AZUREML_MODEL_DIR": str(tmp_path)}
-    script = UserScript.load(_script(tmp_path, source + "def run(x): return d"), environment)
+    script = _load(_script(tmp_path, source + "def run(x): return d"), model_dir=tmp_path)
     script.init()
-    assert script.run("", {}).value == str(tmp_path)
+    assert _run(script, "") == str(tmp_path)
 
 
 def test_expected_features_come_from_the_fitted_model(tmp_path: Path) -> None:
@@ -75,7 +93,7 @@ def test_expected_features_come_from_the_fitted_model(tmp_path: Path) -> None:
         "class Fitted:\n    n_features_in_ = 784\n"
         "def init():\n    global model\n    model = Fitted()\ndef run(x): pass\n"
     )
-    script = UserScript.load(_script(tmp_path, source))
+    script = _load(_script(tmp_path, source))
     assert script.expected_features() is None
     script.init()
     assert script.expected_features() == 784
@@ -83,8 +101,8 @@ def test_expected_features_come_from_the_fitted_model(tmp_path: Path) -> None:
 
 def test_a_plain_run_after_a_typed_one_is_not_mistaken_for_typed() -> None:
     # inference-schema keys its registry by module and function name, the same for every script
-    assert UserScript.load(SCRIPTS / "typed_sum.py").typed is not None
-    assert UserScript.load(SCRIPTS / "echo.py").typed is None
+    assert _load(SCRIPTS / "typed_sum.py").contract.kind is Kind.TYPED
+    assert _load(SCRIPTS / "echo.py").contract.kind is Kind.TEXT
 
 
 _RAW = (
@@ -96,9 +114,9 @@ _RAW = (
 
 
 def test_a_rawhttp_run_is_told_apart_and_gets_what_it_is_given(tmp_path: Path) -> None:
-    script = UserScript.load(_script(tmp_path, _RAW))
-    assert script.raw and script.typed is None
-    assert script.run("the request", {}).value == "the request"
+    script = _load(_script(tmp_path, _RAW))
+    assert script.contract.kind is Kind.RAW and script.contract.typed is None
+    assert _run(script, "the request") == "the request"
 
 
 def test_rawhttp_and_input_schema_together_are_refused(tmp_path: Path) -> None:
@@ -113,14 +131,14 @@ def test_rawhttp_and_input_schema_together_are_refused(tmp_path: Path) -> None:
         "def run(x): return x\n"
     )
     with pytest.raises(EntryScriptError, match="both @rawhttp and @input_schema"):
-        UserScript.load(_script(tmp_path, source))
+        _load(_script(tmp_path, source))
 
 
 def test_a_driver_modules_init_runs_with_the_driven_scripts_run(tmp_path: Path) -> None:
     (tmp_path / "real_score.py").write_text("def init(): pass\ndef run(x): return 'real'\n")
     driver = "import real_score as driver_module\ndef init(): pass\ndef run(x): return 'driver'\n"
-    script = UserScript.load(_script(tmp_path, driver))
-    assert script.run("x", {}).value == "real"
+    script = _load(_script(tmp_path, driver))
+    assert _run(script, "x") == "real"
 
 
 def test_extra_import_paths_and_the_environment_are_given(tmp_path: Path) -> None:
@@ -133,5 +151,33 @@ def test_extra_import_paths_and_the_environment_are_given(tmp_path: Path) -> Non
         "import os, helper_beside\ndef init(): pass\n"
         "def run(x): return (helper_beside.VALUE, os.environ['MY_VAR'])\n"
     )
-    script = UserScript.load(_script(script_dir, source), {"MY_VAR": "set"}, [source_dir])
-    assert script.run("x", {}).value == (5, "set")
+    script = _load(
+        _script(script_dir, source), source_dir=source_dir, environment={"MY_VAR": "set"}
+    )
+    assert _run(script, "x") == (5, "set")
+
+
+def test_the_common_variables_are_exported(tmp_path: Path) -> None:
+    spec = ScriptSpec(tmp_path / "score.py", model_dir=tmp_path, app_root=tmp_path)
+    assert spec.exported() == {
+        "AML_APP_ROOT": str(tmp_path),
+        "AZUREML_ENTRY_SCRIPT": str(tmp_path / "score.py"),
+        "AZUREML_MODEL_DIR": str(tmp_path),
+    }
+    assert "AZUREML_MODEL_DIR" not in ScriptSpec(tmp_path / "score.py").exported()
+
+
+def test_pinned_model_files_are_checked_before_the_script_is_imported(tmp_path: Path) -> None:
+    (tmp_path / "model.pkl").write_bytes(b"tampered")
+    script = _script(tmp_path, "raise RuntimeError('imported')")
+    with pytest.raises(EntryScriptError, match="refusing to load it"):
+        _load(script, model_dir=tmp_path, pins={"model.pkl": "0" * 64})
+
+
+def test_a_missing_model_folder_is_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    script = _script(tmp_path, "def init(): pass\ndef run(x): return x")
+    with caplog.at_level(logging.WARNING, "scorehost"):
+        _load(script, model_dir=tmp_path / "gone")
+    assert "does not exist; init() fails if it reads it" in caplog.text

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scorehost.app.scoring.entry_script import EntryScriptError
-from scorehost.app.scoring.pins import verify_pins
+from scorehost.app.scoring.pins import PinMismatch, verify_pins
 
 
 def test_a_matching_pin_passes(tmp_path: Path) -> None:
@@ -16,10 +15,10 @@ def test_a_matching_pin_passes(tmp_path: Path) -> None:
 
 def test_a_changed_file_is_refused_with_both_digests(tmp_path: Path) -> None:
     (tmp_path / "model.pkl").write_bytes(b"tampered")
-    with pytest.raises(EntryScriptError, match=r"has SHA-256 [0-9a-f]{64}, but .* pins 0{64}"):
+    with pytest.raises(PinMismatch, match=r"has SHA-256 [0-9a-f]{64}, but .* pins 0{64}"):
         verify_pins(tmp_path, {"model.pkl": "0" * 64})
 
 
 def test_a_missing_pinned_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(EntryScriptError, match=r"pinned model file .*model\.pkl does not exist"):
+    with pytest.raises(PinMismatch, match=r"pinned model file .*model\.pkl does not exist"):
         verify_pins(tmp_path, {"model.pkl": "0" * 64})

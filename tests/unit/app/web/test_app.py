@@ -1,13 +1,11 @@
-"""create_app: probes answer while init() loads; a script that cannot start stops the process."""
-
-import time
+"""The app: probes answer while init() loads; a script that cannot start stops the worker."""
 
 from fastapi.testclient import TestClient
 
+from scorehost.app.process import exit_codes
 from scorehost.app.settings import Settings
-from scorehost.app.web.app import create_app
 from tests.paths import SCRIPTS
-from tests.unit.app.conftest import served, wait_until_loaded
+from tests.unit.app.conftest import served, wait_until_loaded, worker_for
 
 
 def test_probes_answer_while_init_runs(monkeypatch: object) -> None:
@@ -15,8 +13,8 @@ def test_probes_answer_while_init_runs(monkeypatch: object) -> None:
 
     os.environ["SLOW_INIT_SECONDS"] = "0.5"
     try:
-        app = create_app(Settings(entry_script=SCRIPTS / "slow_init.py"))
-        with TestClient(app) as client:
+        worker = worker_for(Settings(entry_script=SCRIPTS / "slow_init.py"))
+        with TestClient(worker.app) as client:
             assert client.get("/health/live").status_code == 200
             loading = client.get("/health/ready")
             assert (loading.status_code, loading.json()["status"]) == (503, "loading")
@@ -30,13 +28,9 @@ def test_probes_answer_while_init_runs(monkeypatch: object) -> None:
         del os.environ["SLOW_INIT_SECONDS"]
 
 
-def test_a_failing_init_stops_the_process_and_says_why() -> None:
-    stopped: list[float] = []
-    app = create_app(
-        Settings(entry_script=SCRIPTS / "init_raises.py"),
-        on_fatal=lambda: stopped.append(time.monotonic()),
-    )
-    with TestClient(app) as client:
+def test_a_failing_init_stops_the_worker_and_says_why() -> None:
+    worker = worker_for(Settings(entry_script=SCRIPTS / "init_raises.py"))
+    with TestClient(worker.app) as client:
         wait_until_loaded(client)
         ready = client.get("/health/ready").json()
         assert ready["status"] == "failed"
@@ -45,7 +39,8 @@ def test_a_failing_init_stops_the_process_and_says_why() -> None:
         assert answer.status_code == 503
         assert "retry-after" not in answer.headers
         assert (client.get("/").status_code, client.get("/").text) == (503, "Unhealthy")
-    assert len(stopped) == 1
+    assert worker.stopping
+    assert worker.exit_code() == exit_codes.SCRIPT_FAILED
 
 
 def test_cors_only_for_listed_origins() -> None:

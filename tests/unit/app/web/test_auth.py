@@ -1,7 +1,11 @@
 """Optional API keys, Azure ML's way: `Authorization: Bearer <key>`, compared in constant time."""
 
+from pathlib import Path
+
 import pytest
 
+from scorehost.app.settings import Settings
+from scorehost.app.web.auth import configured_keys
 from tests.paths import SCRIPTS
 from tests.unit.app.conftest import served
 
@@ -37,3 +41,11 @@ def test_a_missing_or_wrong_key_is_401_with_a_challenge(
     assert answer.status_code == 401
     assert answer.json()["message"] == message
     assert answer.headers["www-authenticate"] == 'Bearer realm="scorehost"'
+
+
+def test_keys_come_from_the_settings_and_a_keys_file(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("# rotated monthly\nthird\n\n  fourth  \n")
+    settings = Settings(primary_key="first", secondary_key="second", api_keys_file=keys)
+    assert configured_keys(settings) == ["first", "second", "third", "fourth"]
+    assert configured_keys(Settings()) == []

@@ -1,33 +1,42 @@
 """Bodies are read within a size limit and a deadline, never held past the limit."""
 
 import asyncio
+from dataclasses import dataclass, field
 
 import pytest
-from starlette.requests import Request
 from starlette.types import Message
 
-from scorehost.app.errors import BadRequest, PayloadTooLarge, RequestTimeout
-from scorehost.app.web.body import read_limited
+from scorehost.app.errors import BadRequest, ClientClosed, PayloadTooLarge, RequestTimeout
+from scorehost.app.web.body import BodySize, body_size, read_limited
 
 
-def _request(
-    chunks: list[bytes], content_length: str | None = None, stall: bool = False
-) -> Request:
-    headers = [(b"content-length", content_length.encode())] if content_length else []
-    pending = list(chunks)
+@dataclass
+class _Request:
+    """What the endpoint has of a request: its headers and the ASGI receive channel."""
 
-    async def receive() -> Message:
-        if not pending:
-            if stall:
+    chunks: list[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: bool = False
+    hang_up: bool = False
+
+    async def receive(self) -> Message:
+        if not self.chunks:
+            if self.stall:
                 await asyncio.sleep(3600)
+            if self.hang_up:
+                return {"type": "http.disconnect"}
             return {"type": "http.request", "body": b"", "more_body": False}
-        return {"type": "http.request", "body": pending.pop(0), "more_body": True}
-
-    return Request({"type": "http", "method": "POST", "headers": headers}, receive)
+        return {"type": "http.request", "body": self.chunks.pop(0), "more_body": True}
 
 
-def _read(request: Request, limit: int = 10, timeout_s: float = 5) -> bytes:
-    return asyncio.run(read_limited(request, limit, timeout_s))
+def _request(chunks: list[bytes], content_length: str | None = None, **how: bool) -> _Request:
+    headers = {"content-length": content_length} if content_length else {}
+    return _Request(list(chunks), headers, **how)
+
+
+def _read(request: _Request, limit: int = 10, timeout_s: float = 5) -> bytes:
+    size = body_size(request.headers, limit)  # as the endpoint checks before reading
+    return asyncio.run(read_limited(request.receive, limit, timeout_s, size.declared))
 
 
 def test_the_whole_body_in_one_piece() -> None:
@@ -52,3 +61,20 @@ def test_a_content_length_that_is_not_a_number() -> None:
 def test_a_slow_sender_times_out() -> None:
     with pytest.raises(RequestTimeout, match=r"did not arrive within 0.05 s \(2 bytes received\)"):
         _read(_request([b"ab"], stall=True), timeout_s=0.05)
+
+
+def test_the_size_a_body_will_take() -> None:
+    assert body_size({"content-length": "7"}, limit=10) == BodySize(7, 7)
+    chunked = body_size({"transfer-encoding": "chunked"}, limit=10)
+    assert chunked == BodySize(None, 10)  # it may grow up to the limit
+    assert body_size({}, limit=10) == BodySize(None, 0)
+
+
+def test_a_client_that_hangs_up_is_told_apart_from_a_slow_one() -> None:
+    with pytest.raises(ClientClosed, match="after sending 2 of 9 bytes"):
+        _read(_request([b"ab"], content_length="9", hang_up=True))
+
+
+def test_a_chunked_body_cut_short_says_its_length_was_unknown() -> None:
+    with pytest.raises(ClientClosed, match="after sending 2 of an unknown number of bytes"):
+        _read(_request([b"ab"], hang_up=True))

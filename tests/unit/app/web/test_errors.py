@@ -3,9 +3,8 @@
 from fastapi.testclient import TestClient
 
 from scorehost.app.settings import Settings
-from scorehost.app.web.app import create_app
 from tests.paths import SCRIPTS
-from tests.unit.app.conftest import served
+from tests.unit.app.conftest import served, worker_for
 
 
 def test_unknown_routes_and_methods_say_where_to_go() -> None:
@@ -16,12 +15,13 @@ def test_unknown_routes_and_methods_say_where_to_go() -> None:
     assert missing.json()["message"].startswith("Not found. Routes: POST or GET /score")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["message"].startswith("Method not allowed here. Score with POST")
+    assert set(wrong_method.headers["allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
 
 
 def test_a_bug_in_the_server_is_a_500_without_details() -> None:
-    app = create_app(Settings(entry_script=SCRIPTS / "echo.py"))
+    app = worker_for(Settings(entry_script=SCRIPTS / "echo.py")).app
 
-    @app.fastapi.get("/explode")
+    @app.get("/explode")
     async def explode() -> None:
         raise RuntimeError("internal detail")
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from scorehost.app.process.memory import body_budget, container_memory, default_body_limit
+from scorehost.app.memory import Limits, body_budget, container_memory
 
 GIB = 2**30
 
@@ -22,16 +22,20 @@ def test_the_containers_cgroup_limit_is_the_memory(tmp_path: Path) -> None:
 def test_a_small_container_gets_a_small_body_limit() -> None:
     # ACI's 1 GB: (0.85 GB - 100 MB - 150 MB) / 16, about 38 MB: the 10,000-row request does
     # not fit, the client's 1,000-row batches do.
-    assert 35 * 2**20 < default_body_limit(GIB, workers=1) < 40 * 2**20
-    assert default_body_limit(2 * GIB, workers=2) < default_body_limit(2 * GIB, workers=1)
-    assert default_body_limit(64 * GIB, workers=1) == 128 * 2**20  # never past 128 MiB
+    one_gib = Limits.measure(GIB, None, workers=1)
+    assert 35 * 2**20 < one_gib.max_body_bytes < 40 * 2**20
+    two_workers = Limits.measure(2 * GIB, None, workers=2)
+    assert two_workers.max_body_bytes < Limits.measure(2 * GIB, None, workers=1).max_body_bytes
+    assert Limits.measure(64 * GIB, None, workers=1).max_body_bytes == 128 * 2**20  # never more
     assert body_budget(100 * 2**20, workers=4) == 2**20  # at least 1 MiB, however small
 
 
-def test_settings_take_the_limit_from_memory_unless_given() -> None:
-    from scorehost.app.settings import Settings
+def test_a_limit_given_stands_and_one_body_always_fits_the_budget() -> None:
+    given = Limits.measure(GIB, 5_000, workers=1)
+    assert given.max_body_bytes == 5_000
+    huge = Limits.measure(GIB, 500 * 2**20, workers=1)
+    assert huge.body_budget >= huge.max_body_bytes  # one body alone is always admitted
 
-    small = Settings(memory_limit_bytes=GIB)
-    assert small.max_body_bytes == default_body_limit(GIB, 1)
-    assert Settings(memory_limit_bytes=GIB, max_body_bytes=5_000).max_body_bytes == 5_000
-    assert small.body_budget() >= small.max_body_bytes
+
+def test_without_a_memory_setting_the_container_is_measured() -> None:
+    assert Limits.measure(None, None, workers=1).memory_bytes == container_memory()

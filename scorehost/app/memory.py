@@ -1,4 +1,5 @@
-"""How much memory the server may use, and what that allows a request body to be.
+"""How much memory the server may use, and what that allows a request body to be: measured once
+by the process that owns the server and passed down as `Limits`.
 
 A body costs far more than its size while run() works on it: the tutorial's score.py holds the
 bytes, the text, json.loads' Python lists of floats and numpy's array at once. Measured on the
@@ -16,6 +17,7 @@ import ctypes
 import ctypes.util
 import functools
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 BYTES_PER_BODY_BYTE = 16
@@ -48,8 +50,24 @@ def body_budget(memory: int, workers: int) -> int:
     return max(MIN_BODY, int(per_worker / BYTES_PER_BODY_BYTE))
 
 
-def default_body_limit(memory: int, workers: int) -> int:
-    return min(MAX_DEFAULT_BODY, body_budget(memory, workers))
+@dataclass(frozen=True)
+class Limits:
+    """What one worker may take in: `max_body_bytes` per request (413 past it), and
+    `body_budget` bytes of bodies at once (503 past it; one body alone always fits)."""
+
+    memory_bytes: int
+    max_body_bytes: int
+    body_budget: int
+
+    @classmethod
+    def measure(
+        cls, memory_bytes: int | None, max_body_bytes: int | None, workers: int
+    ) -> "Limits":
+        """From the settings: what is not given is worked out from the container's memory."""
+        memory = memory_bytes if memory_bytes is not None else container_memory()
+        budget = body_budget(memory, workers)
+        body = max_body_bytes if max_body_bytes is not None else min(MAX_DEFAULT_BODY, budget)
+        return cls(memory, body, max(body, budget))
 
 
 @functools.cache
