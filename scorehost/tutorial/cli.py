@@ -1,4 +1,5 @@
-"""The tutorial's tools as `scorehost` subcommands: train, data download|png, evaluate, predict."""
+"""The tutorial's tools as `scorehost` subcommands: train, data download|png|rows, evaluate,
+predict."""
 
 import argparse
 import functools
@@ -10,7 +11,7 @@ from scorehost.client.errors import ScoringError
 from scorehost.tutorial.errors import REMOTE_ERRORS, USAGE_ERRORS, MissingExtra
 
 # What scorehost[tutorial] adds to the server's dependencies.
-_EXTRA_MODULES = {"mlxtend", "matplotlib", "PIL", "tqdm", "skops"}
+_EXTRA_MODULES = {"mlxtend", "matplotlib", "PIL", "tqdm", "skops", "pandas", "pyarrow"}
 
 
 def _needs_extra(handler: Handler) -> Handler:
@@ -76,6 +77,21 @@ def _register(commands: SubParsers) -> None:
     png.add_argument("--dest", type=Path, default=Path("digits"), help="target folder")
     png.add_argument("--limit", type=count, help="only the first N images")
     png.set_defaults(handler=_needs_extra(_png))
+    rows = data_commands.add_parser(
+        "rows",
+        help="write an IDX images file as a table of the model's rows (for scorehost batch)",
+        description="Each image as one row of pixels / 255, the values the tutorial's model "
+        "takes, to a .parquet or .csv file: the tutorial's online score.py scores it with "
+        "scorehost batch.",
+    )
+    rows.add_argument(
+        "images", type=Path, help="an IDX images file, e.g. t10k-images-idx3-ubyte.gz"
+    )
+    rows.add_argument(
+        "--dest", type=_table_file, default=Path("digits.parquet"), help="a .parquet or .csv file"
+    )
+    rows.add_argument("--limit", type=count, help="only the first N images")
+    rows.set_defaults(handler=_needs_extra(_rows))
 
     service = argparse.ArgumentParser(add_help=False)
     service.add_argument("--url", required=True, help="scoring URI, e.g. http://127.0.0.1:5001")
@@ -125,6 +141,22 @@ def _png(args: argparse.Namespace) -> int:
 
     written = write_pngs(args.images, args.dest, args.limit)
     print(f"wrote {written} PNG files to {args.dest}")
+    return 0
+
+
+def _table_file(text: str) -> Path:
+    from scorehost.tutorial.rows_export import SUFFIXES
+
+    if Path(text).suffix not in SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text}: name a {' or '.join(SUFFIXES)} file")
+    return Path(text)
+
+
+def _rows(args: argparse.Namespace) -> int:
+    from scorehost.tutorial.rows_export import write_rows
+
+    written = write_rows(args.images, args.dest, args.limit)
+    print(f"wrote {written} rows to {args.dest}")
     return 0
 
 
