@@ -6,14 +6,11 @@ declares ends the command with one line on stderr."""
 
 import argparse
 import importlib
-import sys
 from collections.abc import Sequence
 
 from scorehost import __version__
-from scorehost.app.commands import CommandGroup
-from scorehost.app.process.exit_codes import USAGE
+from scorehost.app.commands import CommandGroup, add_debug_flag, run
 
-EXIT_REMOTE = 1  # the service or the download source failed
 # Modules with a COMMANDS group; a product that is not installed contributes nothing.
 PRODUCTS = (
     "scorehost.app.serve_command",
@@ -46,6 +43,7 @@ def build_parser(groups: Sequence[CommandGroup]) -> argparse.ArgumentParser:
         "scoring).",
     )
     parser.add_argument("--version", action="version", version=f"scorehost {__version__}")
+    add_debug_flag(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     for group in groups:
         group.register(commands)
@@ -55,14 +53,5 @@ def build_parser(groups: Sequence[CommandGroup]) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     groups = command_groups()
     args = build_parser(groups).parse_args(argv)
-    usage = tuple(error for group in groups for error in group.usage_errors)
-    remote = tuple(error for group in groups for error in group.remote_errors)
-    try:
-        code: int = args.handler(args)
-    except usage as exc:
-        print(f"scorehost {args.command}: error: {exc}", file=sys.stderr)
-        return USAGE
-    except remote as exc:
-        print(f"scorehost {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_REMOTE
-    return code
+    prog = f"scorehost {args.command}"
+    return run(lambda: args.handler(args), prog, groups, args.show_traceback)

@@ -2,13 +2,12 @@
 
 import argparse
 import ast
-import importlib.util
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from scorehost.app import probe
-from scorehost.app.commands import CommandGroup, SubParsers, UsageError
+from scorehost.app.commands import CommandGroup, SubParsers, UsageError, require_extra
 from scorehost.app.flags import add_model_flags, given
 from scorehost.app.settings import ConfigFileError, Settings
 
@@ -69,11 +68,8 @@ def serve_settings(args: argparse.Namespace) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(_describe(error) for error in exc.errors())
         raise UsageError(f"invalid settings: {problems}") from None
-    if settings.debug_port is not None and importlib.util.find_spec("debugpy") is None:
-        raise UsageError(
-            "a debug port is set (AZUREML_DEBUG_PORT or --debug-port) but debugpy is not "
-            "installed: pip install 'scorehost[debug]'"
-        )
+    if settings.debug_port is not None:
+        require_extra("debug", ["debugpy"], "a debug port (AZUREML_DEBUG_PORT or --debug-port)")
     if settings.reload and settings.workers > 1:
         raise UsageError(
             f"--reload restarts a single worker; drop --workers {settings.workers} "
@@ -115,4 +111,4 @@ def _probe(_: argparse.Namespace) -> int:
     return probe.report(f"http://127.0.0.1:{settings.port}/")
 
 
-COMMANDS = CommandGroup(_register, usage_errors=(UsageError,))
+COMMANDS = CommandGroup(_register)

@@ -6,14 +6,13 @@ errors.jsonl), 1 the run stopped (init() failed, or more items failed than the t
 allows), 2 bad options or input."""
 
 import argparse
-import importlib.util
 import sys
 
 from pydantic import ValidationError
 
-from scorehost.app.commands import CommandGroup, SubParsers
+from scorehost.app.commands import CommandGroup, SubParsers, require_extra
 from scorehost.app.flags import add_model_flags, given
-from scorehost.batch.errors import BatchFailed, BatchUsageError
+from scorehost.batch.errors import BatchUsageError
 from scorehost.batch.options import BatchOptions
 
 REQUIRED = ("entry_script", "input", "output")
@@ -49,18 +48,10 @@ def options_from(args: argparse.Namespace) -> BatchOptions:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    options = options_from(args)
+    require_extra("batch", [*NEEDS, *(["distributed"] if options.dask else [])], "scorehost batch")
     from scorehost.batch.driver import Bar, Run
 
-    options = options_from(args)
-    missing = [
-        name
-        for name in NEEDS + (("distributed",) if options.dask else ())
-        if not importlib.util.find_spec(name)
-    ]
-    if missing:
-        raise BatchUsageError(
-            f"scorehost batch needs {', '.join(missing)}: pip install 'scorehost[batch]'"
-        )
     if not options.entry_script.is_file():
         raise BatchUsageError(f"--entry-script {options.entry_script}: no such file")
     run = Run(options)
@@ -90,4 +81,4 @@ def _batch(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = CommandGroup(_register, usage_errors=(BatchUsageError,), remote_errors=(BatchFailed,))
+COMMANDS = CommandGroup(_register)

@@ -1,11 +1,11 @@
 """What ends `scorehost batch`: bad arguments or input (exit 2), or a run that failed (exit 1)."""
 
-from scorehost.app.commands import UsageError
+from scorehost.app.commands import CommandError, UsageError
 
 
 class BatchUsageError(UsageError):
     """The options, the input or the output folder cannot be used as given."""
 
 
-class BatchFailed(Exception):
+class BatchFailed(CommandError):
     """The run stopped: init() failed, or more items failed than --error-threshold allows."""

@@ -51,12 +51,17 @@ class _Policy:
         tries = f" after {attempt + 1} attempts" if attempt else ""
         raise ScoringError(f"cannot reach {self.url}: {type(exc).__name__}: {exc}{tries}") from exc
 
-    def after_response(self, attempt: int, response: httpx.Response) -> _Retry | Any:
-        request_id = response.headers.get("x-ms-request-id")
+    def after_response(self, attempt: int, response: httpx.Response) -> _Retry | None:
+        """A retry while the service says it is not ready yet (503); None: this is the answer."""
         if response.status_code == 503 and attempt < self.retries:
             retry_after = response.headers.get("retry-after", "")
             delay = float(retry_after) if retry_after.isdigit() else self.backoff_s * 2**attempt
             return _Retry(delay)
+        return None
+
+    def predictions(self, response: httpx.Response) -> Any:
+        """A scoring answer's JSON, or ScoringError saying what came instead."""
+        request_id = response.headers.get("x-ms-request-id")
         try:
             payload = orjson.loads(response.content)
         except orjson.JSONDecodeError:
@@ -153,22 +158,24 @@ class ScoringClient(_Base):
     ) -> npt.NDArray[Any]:
         results = []
         for body in _batches(rows, self.batch_size, self.binary):
-            results.append(np.asarray(self._post(body)))
+            results.append(np.asarray(self._policy.predictions(self.send(body))))
             if on_batch:
                 on_batch(len(results[-1]))
         return np.concatenate(results) if results else np.array([])
 
-    def _post(self, body: bytes) -> Any:
+    def send(self, body: bytes, content_type: str | None = None) -> httpx.Response:
+        """POST any body as it is (with this Content-Type, else the client's), retried as
+        `score` retries; the service's answer, whatever it is."""
+        headers = {"Content-Type": content_type} if content_type else None
         attempt = 0
         while True:
             try:
-                outcome = self._policy.after_response(
-                    attempt, self._http.post(self.url, content=body)
-                )
+                response = self._http.post(self.url, content=body, headers=headers)
+                outcome = self._policy.after_response(attempt, response)
             except httpx.HTTPError as exc:
                 outcome = self._policy.after_error(attempt, exc)
-            if not isinstance(outcome, _Retry):
-                return outcome
+            if outcome is None:
+                return response
             time.sleep(outcome.delay_s)
             attempt += 1
 
@@ -202,7 +209,7 @@ class AsyncScoringClient(_Base):
                 outcome = self._policy.after_response(attempt, response)
             except httpx.HTTPError as exc:
                 outcome = self._policy.after_error(attempt, exc)
-            if not isinstance(outcome, _Retry):
-                return outcome
+            if outcome is None:
+                return self._policy.predictions(response)
             await asyncio.sleep(outcome.delay_s)
             attempt += 1

@@ -34,7 +34,9 @@ def target_main(target: str) -> Callable[[Sequence[str]], int]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    return target_main(args.target)(args.target_args)
+    """The target's own command line; it ends its commands as every scorehost command ends."""
+    debug = ["--debug"] if args.show_traceback else []  # `scorehost --debug deploy ...`
+    return target_main(args.target)([*debug, *args.target_args])
 
 
 def _register(commands: SubParsers) -> None:

@@ -2,33 +2,21 @@
 predict."""
 
 import argparse
-import functools
-import sys
 from pathlib import Path
 
-from scorehost.app.commands import CommandGroup, Handler, SubParsers, count, positive
-from scorehost.client.errors import ScoringError
-from scorehost.tutorial.errors import REMOTE_ERRORS, USAGE_ERRORS, MissingExtra
+from scorehost.app.commands import CommandGroup, SubParsers, count, positive
+from scorehost.tutorial.errors import exit_codes_of_errors
 
-# What scorehost[tutorial] adds to the server's dependencies.
-_EXTRA_MODULES = {"mlxtend", "matplotlib", "PIL", "tqdm", "skops", "pandas", "pyarrow"}
-
-
-def _needs_extra(handler: Handler) -> Handler:
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except ModuleNotFoundError as exc:
-            if (exc.name or "").split(".")[0] not in _EXTRA_MODULES:
-                raise
-            raise MissingExtra(
-                f"{exc.name} is not installed for {sys.executable}: the tutorial's tools need "
-                "`make install` (then .venv/bin/scorehost ...) or pip install "
-                "'scorehost[tutorial]' into this Python"
-            ) from None
-
-    return run
+# What the tutorial's tools import beyond the server, and the extra that installs each.
+_EXTRAS = {
+    "mlxtend": "tutorial",
+    "matplotlib": "tutorial",
+    "PIL": "tutorial",
+    "tqdm": "tutorial",
+    "pandas": "tutorial",
+    "skops": "skops",
+    "pyarrow": "batch",
+}
 
 
 def _register(commands: SubParsers) -> None:
@@ -54,7 +42,7 @@ def _register(commands: SubParsers) -> None:
         help="joblib: the tutorial's .pkl (loading it runs pickled code); skops: a .skops file "
         "that loads without executing code (needs scorehost[skops])",
     )
-    train.set_defaults(handler=_needs_extra(_train))
+    train.set_defaults(handler=_train)
 
     data = commands.add_parser("data", help="MNIST data files")
     data_commands = data.add_subparsers(dest="data_command", required=True)
@@ -67,7 +55,7 @@ def _register(commands: SubParsers) -> None:
     )
     download.add_argument("--dest", type=Path, default=Path("data"), help="target folder")
     download.add_argument("--base-url", help="another mirror of the same four files")
-    download.set_defaults(handler=_needs_extra(_download))
+    download.set_defaults(handler=_download)
     png = data_commands.add_parser(
         "png",
         help="write an IDX images file as one PNG per image (for scorehost batch)",
@@ -76,7 +64,7 @@ def _register(commands: SubParsers) -> None:
     png.add_argument("images", type=Path, help="an IDX images file, e.g. t10k-images-idx3-ubyte.gz")
     png.add_argument("--dest", type=Path, default=Path("digits"), help="target folder")
     png.add_argument("--limit", type=count, help="only the first N images")
-    png.set_defaults(handler=_needs_extra(_png))
+    png.set_defaults(handler=_png)
     rows = data_commands.add_parser(
         "rows",
         help="write an IDX images file as a table of the model's rows (for scorehost batch)",
@@ -91,7 +79,7 @@ def _register(commands: SubParsers) -> None:
         "--dest", type=_table_file, default=Path("digits.parquet"), help="a .parquet or .csv file"
     )
     rows.add_argument("--limit", type=count, help="only the first N images")
-    rows.set_defaults(handler=_needs_extra(_rows))
+    rows.set_defaults(handler=_rows)
 
     service = argparse.ArgumentParser(add_help=False)
     service.add_argument("--url", required=True, help="scoring URI, e.g. http://127.0.0.1:5001")
@@ -109,7 +97,7 @@ def _register(commands: SubParsers) -> None:
     evaluate.add_argument("--limit", type=count, help="score only the first N test digits")
     evaluate.add_argument("--batch-size", type=count, default=1000, help="rows per request")
     evaluate.add_argument("--out", type=Path, default=Path("evaluation"), help="output folder")
-    evaluate.set_defaults(handler=_needs_extra(_evaluate))
+    evaluate.set_defaults(handler=_evaluate)
 
     predict = commands.add_parser(
         "predict",
@@ -119,7 +107,7 @@ def _register(commands: SubParsers) -> None:
         'fitted into 20x20, centred in 28x28); a .json file holds {"data": [[...]]} or rows.',
     )
     predict.add_argument("file", type=Path)
-    predict.set_defaults(handler=_needs_extra(_predict))
+    predict.set_defaults(handler=_predict)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -177,6 +165,4 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = CommandGroup(
-    _register, usage_errors=USAGE_ERRORS, remote_errors=(*REMOTE_ERRORS, ScoringError)
-)
+COMMANDS = CommandGroup(_register, errors=exit_codes_of_errors, extras=_EXTRAS)

@@ -1,5 +1,9 @@
-"""Everything the tutorial's tools report as a failure, in one place (the CLI maps them to exit
-codes): the caller's data or files are at fault, or the remote service or download source."""
+"""Everything the tutorial's tools report as a failure, in one place, with its exit code: the
+caller's data or files are at fault (2), or the remote service or download source (1)."""
+
+from collections.abc import Mapping
+
+from scorehost.app import exit_codes
 
 
 class DataNotFound(FileNotFoundError):
@@ -18,9 +22,10 @@ class DownloadError(Exception):
     """A file could not be fetched or verified; the message says what to do."""
 
 
-class MissingExtra(Exception):
-    """A library the tutorial's tools need is not installed (they are an optional extra)."""
+def exit_codes_of_errors() -> Mapping[type[BaseException], int]:
+    from scorehost.client.errors import ScoringError
 
-
-USAGE_ERRORS: tuple[type[Exception], ...] = (DataNotFound, IdxError, NotADigit, MissingExtra)
-REMOTE_ERRORS: tuple[type[Exception], ...] = (DownloadError,)
+    usage: dict[type[BaseException], int] = dict.fromkeys(
+        (DataNotFound, IdxError, NotADigit), exit_codes.USAGE
+    )
+    return {**usage, DownloadError: exit_codes.FAILED, ScoringError: exit_codes.FAILED}

@@ -13,6 +13,8 @@ def write_rows(images_path: Path, dest: Path, limit: int | None = None) -> int:
     suffix (one of SUFFIXES); return how many rows were written."""
     import pandas as pd
 
+    if dest.suffix == ".parquet":
+        import pyarrow  # type: ignore[import-untyped]  # noqa: F401  (pandas' Parquet engine)
     images = read_idx(images_path, IMAGES_MAGIC)[:limit]
     rows = images.reshape(len(images), -1) / 255.0
     frame = pd.DataFrame(rows, columns=[str(n) for n in range(rows.shape[1])])

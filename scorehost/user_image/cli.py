@@ -8,13 +8,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scorehost.app.commands import CommandGroup, SubParsers, UsageError
+from scorehost.app.commands import CommandError, CommandGroup, SubParsers, UsageError
 from scorehost.user_image import context, requirements
 
 DEFAULT_BASE = "scorehost:latest"  # what `make image` builds
 
 
-class DockerBuildError(Exception):
+class DockerBuildError(CommandError):
     """docker build ran and failed; its own output says why."""
 
 
@@ -112,4 +112,4 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = CommandGroup(_register, usage_errors=(UsageError,), remote_errors=(DockerBuildError,))
+COMMANDS = CommandGroup(_register)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scorehost.app.commands import UsageError
+from scorehost.app.commands import MissingExtra, UsageError
 
 # Looked for in the script's folder, in this order, when --requirements is not given.
 CANDIDATES = ("requirements.txt", "environment.yml", "environment.yaml", "conda.yml", "conda.yaml")
@@ -90,10 +90,8 @@ def _conda_to_pip(spec: str) -> str:
 def _from_conda_file(path: Path) -> Requirements:
     try:
         import yaml
-    except ModuleNotFoundError as exc:
-        raise UsageError(
-            f"reading {path.name} needs PyYAML: pip install 'scorehost[build]'"
-        ) from exc
+    except ModuleNotFoundError:
+        raise MissingExtra("PyYAML", "build", f"reading {path.name}") from None
     try:
         document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

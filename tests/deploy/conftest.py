@@ -129,7 +129,7 @@ def fake_azure(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAzure]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
         yield fake
-    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
+    assert fake.unexpected == [], f"endpoints the fake does not know: {fake.unexpected}"
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def serve_fake_arm(monkeypatch: pytest.MonkeyPatch, fake: FakeArm) -> Iterator[F
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
         yield fake
-    assert fake.unexpected == [], "the SDK called endpoints the fake does not know"
+    assert fake.unexpected == [], f"endpoints the fake does not know: {fake.unexpected}"
 
 
 @pytest.fixture

@@ -27,10 +27,10 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
 
-from scorehost.app import probe
+from scorehost.app import exit_codes, probe
 from scorehost.app.commands import UsageError
 from scorehost.app.memory import Limits
-from scorehost.app.process import exit_codes, logs
+from scorehost.app.process import logs
 from scorehost.app.process.runtime import Runtime
 from scorehost.app.settings import Settings
 

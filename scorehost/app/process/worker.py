@@ -13,7 +13,8 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from scorehost.app.process import debugger, exit_codes, logs
+from scorehost.app import exit_codes
+from scorehost.app.process import debugger, logs
 from scorehost.app.process.http_limits import limited_protocol
 from scorehost.app.process.runtime import Runtime
 from scorehost.app.scoring.entry_script import EntryScriptError, user_frames

@@ -4,23 +4,33 @@ run: the same image push, Model.deploy path and smoke test, onto ACI or an attac
 import argparse
 import importlib
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scorehost.app import exit_codes
 from scorehost.app.flags import given
 from scorehost.deploy.azureml_v1.config import AciConfig, AksConfig, WebserviceConfig
 from scorehost.deploy.azureml_v1.preflight import preflight
-from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.cli import (
+    Context,
+    add_config_file_flag,
+    add_config_flags,
+    parser_for,
+    run_target,
+)
 from scorehost.deploy.shared.config import load_config
-from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, run_command
 from scorehost.deploy.shared.image import planned_image, pushed_image, registry_password
 from scorehost.deploy.shared.registry import DockerCli
-from scorehost.deploy.shared.smoke import smoke_test
+from scorehost.deploy.shared.smoke import (
+    Sample,
+    add_sample_flags,
+    sample_from,
+    service_state,
+    smoke_test,
+)
 from scorehost.deploy.shared.workspace import WorkspaceIds
-from scorehost.examples import TUTORIAL_SAMPLE
 
 TARGETS: dict[str, type[WebserviceConfig]] = {"aci": AciConfig, "aks": AksConfig}
 
@@ -54,15 +64,21 @@ def build_parser(target: str, description: str | None) -> argparse.ArgumentParse
         help="validate, print the plan and the exact request body; no network",
     )
     deploy.add_argument("--poll-s", type=float, default=5.0, help=argparse.SUPPRESS)
+    add_sample_flags(deploy)
     add_config_flags(deploy, TARGETS[target])
-    commands.add_parser(
+    deploy.set_defaults(handler=_deploy)
+    status = commands.add_parser(
         "status", parents=[common, named], help="state, URIs and masked keys as JSON"
     )
-    commands.add_parser("delete", parents=[common, named], help="delete the web service")
+    status.set_defaults(handler=_status)
+    delete = commands.add_parser("delete", parents=[common, named], help="delete the web service")
+    delete.set_defaults(handler=_delete)
     logs = commands.add_parser("logs", parents=[common, named], help="the container's log")
     logs.add_argument("--lines", type=int, default=200)
+    logs.set_defaults(handler=_logs)
     test = commands.add_parser("test", parents=[common, named], help="score a sample through it")
-    test.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE, help='JSON {"data": [[...]]}')
+    add_sample_flags(test)
+    test.set_defaults(handler=_test)
     package = commands.add_parser(
         "package",
         parents=[common, named],
@@ -70,6 +86,7 @@ def build_parser(target: str, description: str | None) -> argparse.ArgumentParse
     )
     package.add_argument("--out", type=Path, default=Path("azureml-package"))
     package.add_argument("--image", help="local image to push, or registry/repo@sha256:...")
+    package.set_defaults(handler=_package)
     return parser
 
 
@@ -93,6 +110,12 @@ def _where(config: WebserviceConfig) -> str:
     return f"ACI ({config.cpu_cores} CPU, {config.memory_gb} GB)"
 
 
+def _smoke_step(sample: Sample | None) -> str:
+    if sample is None:
+        return "no --sample: check readiness only (the service's state is Healthy)"
+    return f"smoke test: POST {sample.path.name} ({sample.content_type}) to the scoring URI"
+
+
 def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerCli) -> int:
     from scorehost.deploy.azureml_v1 import payload, sdk
 
@@ -105,6 +128,7 @@ def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerC
         *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
         f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
         f"wait up to {config.timeout_s} s, then read back from the container's log what it serves",
+        _smoke_step(sample_from(args)),
     ]
     password = registry_password(config.registry_username, {}, dry_run=True)
     body = payload.request_body(sdk.offline_workspace(ids), config, image_ref, models, password)
@@ -126,51 +150,79 @@ def _image(config: WebserviceConfig, docker: DockerCli, workspace: Any) -> str:
     return pushed_image(config, docker, lambda: config.registry or sdk.registry_login(workspace))
 
 
-def _deploy(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
-    config = _config_from(args, deploying=True)
-    if args.dry_run:
-        return _dry_run(args, config, docker)
+def _smoke(service: Any, sample: Sample | None) -> int:
     from scorehost.deploy.azureml_v1 import sdk
 
-    password = registry_password(config.registry_username, environ, dry_run=False)
-    workspace = _workspace(args, environ)
-    image_ref = _image(config, docker, workspace)
+    ready = service_state(service.state)
+    problem = smoke_test(service.scoring_uri, sdk.primary_key(service), sample, ready)
+    if problem:
+        print(f"smoke test failed: {problem}", file=sys.stderr)
+        return exit_codes.SMOKE_TEST_FAILED
+    return 0
+
+
+def _deploy(args: argparse.Namespace, context: Context) -> int:
+    config = _config_from(args, deploying=True)
+    sample = sample_from(args)
+    if args.dry_run:
+        return _dry_run(args, config, context.docker)
+    from scorehost.deploy.azureml_v1 import sdk
+
+    password = registry_password(config.registry_username, context.environ, dry_run=False)
+    workspace = _workspace(args, context.environ)
+    image_ref = _image(config, context.docker, workspace)
     models = [sdk.register_model(workspace, config)] if config.model_file else []
     service = sdk.start_deployment(workspace, config, image_ref, models, password)
     sdk.wait_for_deployment(service, config.timeout_s, args.poll_s)
     print(json.dumps({**sdk.describe(service), "serves": sdk.what_it_serves(service)}, indent=2))
-    return 0
+    return _smoke(service, sample)
 
 
-def _package(args: argparse.Namespace, docker: DockerCli, environ: dict[str, str]) -> int:
+def _package(args: argparse.Namespace, context: Context) -> int:
     from scorehost.deploy.azureml_v1 import sdk
 
     config = _config_from(args, deploying=True)
-    password = registry_password(config.registry_username, environ, dry_run=False)
-    workspace = _workspace(args, environ)
-    image_ref = _image(config, docker, workspace)  # the image as it would be deployed
+    password = registry_password(config.registry_username, context.environ, dry_run=False)
+    workspace = _workspace(args, context.environ)
+    image_ref = _image(config, context.docker, workspace)  # the image as it would be deployed
     print(sdk.package_dockerfile(workspace, config, image_ref, password, args.out).read_text())
     return 0
 
 
-def _service_command(args: argparse.Namespace, environ: dict[str, str]) -> int:
+def _service(args: argparse.Namespace, context: Context) -> tuple[WebserviceConfig, Any]:
     from scorehost.deploy.azureml_v1 import sdk
 
     config = _config_from(args, deploying=False)
-    service = sdk.get_service(_workspace(args, environ), config.service_name)
-    if args.command == "status":
-        print(json.dumps(sdk.describe(service), indent=2))
-    elif args.command == "logs":
-        print(sdk.logs_of(service, args.lines))
-    elif args.command == "delete":
-        service.delete()
-        print(f"deleted {config.service_name}")
-    else:
-        problem = smoke_test(service.scoring_uri, sdk.primary_key(service), args.sample)
-        if problem:
-            print(f"smoke test failed: {problem}", file=sys.stderr)
-            return EXIT_SMOKE_TEST_FAILED
+    return config, sdk.get_service(_workspace(args, context.environ), config.service_name)
+
+
+def _status(args: argparse.Namespace, context: Context) -> int:
+    from scorehost.deploy.azureml_v1 import sdk
+
+    _, service = _service(args, context)
+    print(json.dumps(sdk.describe(service), indent=2))
     return 0
+
+
+def _logs(args: argparse.Namespace, context: Context) -> int:
+    from scorehost.deploy.azureml_v1 import sdk
+
+    _, service = _service(args, context)
+    print(sdk.logs_of(service, args.lines))
+    return 0
+
+
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    config, service = _service(args, context)
+    service.delete()
+    print(f"deleted {config.service_name}")
+    return 0
+
+
+def _test(args: argparse.Namespace, context: Context) -> int:
+    sample = sample_from(args)
+    _, service = _service(args, context)
+    return _smoke(service, sample)
 
 
 def main(
@@ -181,14 +233,9 @@ def main(
 ) -> int:
     """`scorehost deploy <target>` for a v1 target; its package docstring is its --help."""
     description = importlib.import_module(f"scorehost.deploy.{target}").__doc__
-    args = build_parser(target, description).parse_args(argv)
-    environment = dict(os.environ if environ is None else environ)
-
-    def command() -> int:
-        if args.command == "deploy":
-            return _deploy(args, docker or DockerCli(), environment)
-        if args.command == "package":
-            return _package(args, docker or DockerCli(), environment)
-        return _service_command(args, environment)
-
-    return run_command(command)
+    context = Context()
+    if docker is not None:
+        context.docker = docker
+    if environ is not None:
+        context.environ = dict(environ)
+    return run_target(build_parser(target, description), argv, context)

@@ -15,7 +15,6 @@ endpoint and the deployment, and makes it the endpoint's default. Exit codes: 0 
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -23,9 +22,14 @@ from typing import Any
 from scorehost.app.flags import given
 from scorehost.deploy.batch_endpoint.config import BatchEndpointConfig
 from scorehost.deploy.shared import credentials
-from scorehost.deploy.shared.cli import add_config_flags, parser_for, workspace_flags
+from scorehost.deploy.shared.cli import (
+    Context,
+    add_config_flags,
+    parser_for,
+    run_target,
+    workspace_flags,
+)
 from scorehost.deploy.shared.config import load_config
-from scorehost.deploy.shared.errors import run_command
 
 REGION = "<workspace region>"
 
@@ -41,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     deploy = commands.add_parser("deploy", parents=[common, dry_run], help="create or update")
     add_config_flags(deploy, BatchEndpointConfig)
+    deploy.set_defaults(handler=_deploy)
 
     named = argparse.ArgumentParser(add_help=False)
     named.add_argument("--endpoint-name")
@@ -59,15 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="uri_folder",
         help="a folder of files, or one file (default: %(default)s)",
     )
-    commands.add_parser("status", parents=[common, named], help="endpoint and deployments")
+    invoke.set_defaults(handler=_invoke)
+    status = commands.add_parser("status", parents=[common, named], help="endpoint and deployments")
+    status.set_defaults(handler=_status)
     delete = commands.add_parser(
         "delete", parents=[common, named, dry_run], help="delete a deployment, or the endpoint"
     )
     delete.add_argument("--deployment-name", help="only this deployment")
+    delete.set_defaults(handler=_delete)
     return parser
 
 
-def _endpoints(args: argparse.Namespace, planned: Any | None) -> Any:
+def _endpoints(args: argparse.Namespace, context: Context, planned: Any | None) -> Any:
     from scorehost.deploy.batch_endpoint.azure import BatchEndpoints
     from scorehost.deploy.shared.workspace import WorkspaceIds
 
@@ -79,7 +87,7 @@ def _endpoints(args: argparse.Namespace, planned: Any | None) -> Any:
         if getattr(args, "input", None):
             _seed_data_asset(planned, ids, args.input)
         return BatchEndpoints(ids, PlaceholderCredential(), planned.transport())
-    return BatchEndpoints(ids, credentials.make_credential(args.auth, dict(os.environ)))
+    return BatchEndpoints(ids, credentials.make_credential(args.auth, context.environ))
 
 
 def _dry_run_azure(config: BatchEndpointConfig) -> Any:
@@ -147,11 +155,11 @@ def _seed(planned: Any, ids: Any) -> None:
     )
 
 
-def _deploy(args: argparse.Namespace) -> int:
+def _deploy(args: argparse.Namespace, context: Context) -> int:
     config = load_config(args.config, given(args, BatchEndpointConfig), BatchEndpointConfig)
     config.check_files()
     planned = _dry_run_azure(config) if args.dry_run else None
-    azure = _endpoints(args, planned)
+    azure = _endpoints(args, context, planned)
     azure.ensure_compute(config)
     environment_id = azure.register_environment(config)
     code_id = azure.register_code(config.code_dir)
@@ -166,32 +174,47 @@ def _deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _endpoint_command(args: argparse.Namespace) -> int:
+def _endpoint(args: argparse.Namespace, context: Context) -> tuple[BatchEndpointConfig, Any, Any]:
+    """The named endpoint's settings, its Azure calls, and the dry run's plan (or None)."""
     overrides = {"endpoint_name": args.endpoint_name} if args.endpoint_name else {}
     config = load_config(args.config, overrides, BatchEndpointConfig, deploying=False)
     planned = _dry_run_azure(config) if getattr(args, "dry_run", False) else None
     if planned is not None:  # the endpoint exists, for the plan
         planned.assume(f"/batchendpoints/{config.endpoint_name}", _planned_endpoint(config))
-    azure = _endpoints(args, planned)
-    if args.command == "status":
-        print(json.dumps(azure.describe(config.endpoint_name), indent=2))
-    elif args.command == "invoke":
-        job = azure.invoke(config, args.input, args.input_type)
-        print(json.dumps({"job": job.name, "status": getattr(job, "status", None)}, indent=2))
-    elif args.deployment_name:
+    return config, _endpoints(args, context, planned), planned
+
+
+def _show_plan(planned: Any | None) -> None:
+    if planned is not None:
+        print(json.dumps({"requests": planned.mutations()}, indent=2))
+
+
+def _status(args: argparse.Namespace, context: Context) -> int:
+    config, azure, _ = _endpoint(args, context)
+    print(json.dumps(azure.describe(config.endpoint_name), indent=2))
+    return 0
+
+
+def _invoke(args: argparse.Namespace, context: Context) -> int:
+    config, azure, planned = _endpoint(args, context)
+    job = azure.invoke(config, args.input, args.input_type)
+    print(json.dumps({"job": job.name, "status": getattr(job, "status", None)}, indent=2))
+    _show_plan(planned)
+    return 0
+
+
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    config, azure, planned = _endpoint(args, context)
+    if args.deployment_name:
         azure.delete_deployment(config, args.deployment_name)
     else:
         azure.delete_endpoint(config)
-    if planned is not None:
-        print(json.dumps({"requests": planned.mutations()}, indent=2))
+    _show_plan(planned)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return run_command(
-        lambda: _deploy(args) if args.command == "deploy" else _endpoint_command(args)
-    )
+    return run_target(build_parser(), argv, Context())
 
 
 if __name__ == "__main__":

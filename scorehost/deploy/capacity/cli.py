@@ -4,6 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
+from scorehost.app import exit_codes
 from scorehost.app.commands import CommandGroup, SubParsers, count, positive
 from scorehost.deploy.capacity import plan, report
 from scorehost.deploy.capacity.plan import DEFAULT_PROFILE, CapacityError
@@ -58,4 +59,4 @@ def _capacity(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = CommandGroup(_register, usage_errors=(CapacityError,))
+COMMANDS = CommandGroup(_register, errors=lambda: {CapacityError: exit_codes.USAGE})

@@ -22,8 +22,9 @@ from azure.mgmt.containerinstance.models import (
     UserAssignedIdentities,
 )
 
+from scorehost.app import commands
 from scorehost.deploy.container_instance.config import ContainerInstanceConfig
-from scorehost.deploy.shared.errors import RolloutFailed, azure_reason
+from scorehost.deploy.shared.errors import RolloutFailed
 from scorehost.deploy.shared.waits import wait_for
 
 CONTAINER = "scorehost"
@@ -124,7 +125,7 @@ class ContainerGroups:
             )
         except Exception as exc:  # Azure's reason, whatever the SDK raised
             raise RolloutFailed(
-                f"cannot use resource group {config.resource_group}: {azure_reason(exc)}"
+                f"cannot use resource group {config.resource_group}: {commands.describe(exc)}"
             ) from exc
 
     def create(self, config: ContainerInstanceConfig, group: ContainerGroup) -> ContainerGroup:

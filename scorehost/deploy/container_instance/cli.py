@@ -15,25 +15,28 @@ field is named), 3 Azure failed (its reason and the container's last lines are p
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from scorehost.app import exit_codes
 from scorehost.app.flags import given
 from scorehost.deploy.container_instance.config import ContainerInstanceConfig
 from scorehost.deploy.container_instance.keys import api_keys
 from scorehost.deploy.shared import credentials
-from scorehost.deploy.shared.cli import add_config_file_flag, add_config_flags, parser_for
+from scorehost.deploy.shared.cli import (
+    Context,
+    add_config_file_flag,
+    add_config_flags,
+    parser_for,
+    run_target,
+)
 from scorehost.deploy.shared.config import load_config
 from scorehost.deploy.shared.credentials import add_auth_flag
-from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_command
+from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.image import planned_image, pushed_image, registry_password
-from scorehost.deploy.shared.registry import DockerCli
-from scorehost.deploy.shared.smoke import smoke_test
+from scorehost.deploy.shared.smoke import add_sample_flags, liveness, sample_from, smoke_test
 from scorehost.deploy.shared.workspace import PLACEHOLDER_SUBSCRIPTION, check_subscription_id
-from scorehost.examples import TUTORIAL_SAMPLE
 
 PLACEHOLDER_KEYS = ("<secure: primary key>", "<secure: secondary key>")
 
@@ -49,15 +52,26 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument(
         "--dry-run", action="store_true", help="validate and print the exact request; no network"
     )
-    deploy.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE, help="smoke test body")
-    commands.add_parser("status", parents=[common], help="state, address and image as JSON")
+    add_sample_flags(deploy)
+    deploy.set_defaults(handler=_deploy)
+    status = commands.add_parser(
+        "status", parents=[common], help="state, address and image as JSON"
+    )
+    status.set_defaults(handler=_status)
     logs = commands.add_parser("logs", parents=[common], help="the container's log")
     logs.add_argument("--lines", type=int, default=200)
+    logs.set_defaults(handler=_logs)
     test = commands.add_parser("test", parents=[common], help="score the sample")
-    test.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE)
+    add_sample_flags(test)
+    test.set_defaults(handler=_test)
     delete = commands.add_parser("delete", parents=[common], help="delete the container group")
     delete.add_argument("--dry-run", action="store_true")
+    delete.set_defaults(handler=_delete)
     return parser
+
+
+def _config(args: argparse.Namespace) -> ContainerInstanceConfig:
+    return load_config(args.config, given(args, ContainerInstanceConfig), ContainerInstanceConfig)
 
 
 def _subscription(config: ContainerInstanceConfig, environ: dict[str, str], dry: bool) -> str:
@@ -74,26 +88,29 @@ def _subscription(config: ContainerInstanceConfig, environ: dict[str, str], dry:
     )
 
 
-def _groups(config: ContainerInstanceConfig, args: argparse.Namespace, dry: Any = None) -> Any:
+def _groups(
+    config: ContainerInstanceConfig, args: argparse.Namespace, context: Context, dry: Any = None
+) -> Any:
     from scorehost.deploy.container_instance.azure import ContainerGroups
 
-    environ = dict(os.environ)
-    subscription = _subscription(config, environ, dry is not None)
+    subscription = _subscription(config, context.environ, dry is not None)
     if dry is not None:
         from scorehost.deploy.shared.dry_run import PlaceholderCredential
 
         return ContainerGroups(subscription, PlaceholderCredential(), dry.transport())
-    return ContainerGroups(subscription, credentials.make_credential(args.auth, environ))
+    return ContainerGroups(subscription, credentials.make_credential(args.auth, context.environ))
 
 
-def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: DockerCli) -> int:
+def _deploy(args: argparse.Namespace, context: Context) -> int:
     from scorehost.deploy.container_instance import azure as azure_aci
 
-    environ = dict(os.environ)
+    config = _config(args)
+    sample = sample_from(args)
+    environ = context.environ
     if args.dry_run:
         from scorehost.deploy.shared.dry_run import DryRunAzure
 
-        image_ref, steps = planned_image(config, docker, config.registry or "<registry>")
+        image_ref, steps = planned_image(config, context.docker, config.registry or "<registry>")
         planned = DryRunAzure(config.location)
         keys = PLACEHOLDER_KEYS if config.auth_enabled else None
         password = registry_password(config.registry_username, environ, dry_run=True)
@@ -103,72 +120,76 @@ def _deploy(args: argparse.Namespace, config: ContainerInstanceConfig, docker: D
             else None
         )
         group = azure_aci.container_group(config, image_ref, keys, password, app_insights)
-        _groups(config, args, planned).create(config, group)
-        steps.append(
-            f"wait up to {config.timeout_s} s for {config.name} to run, then score "
-            f"{args.sample.name} through it"
+        _groups(config, args, context, planned).create(config, group)
+        checked = (
+            f"score {sample.path.name} through it" if sample else "check that GET / is Healthy"
         )
+        steps.append(f"wait up to {config.timeout_s} s for {config.name} to run, then {checked}")
         print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
         return 0
     password = registry_password(config.registry_username, environ, dry_run=False)
-    groups = _groups(config, args)
+    groups = _groups(config, args, context)
     groups.check_access(config)  # before anything is pushed or a key file is written
-    image_ref = pushed_image(config, docker, lambda: config.registry)
+    image_ref = pushed_image(config, context.docker, lambda: config.registry)
     keys = api_keys(config, environ)
     app_insights = environ.get(azure_aci.APP_INSIGHTS_VARIABLE) or None
     group = azure_aci.container_group(config, image_ref, keys, password, app_insights)
     created = groups.create(config, group)
     print(json.dumps(azure_aci.describe(created, config.port), indent=2))
     url = azure_aci.scoring_uri(created, config.port)
-    problem = smoke_test(url, keys[0] if keys else None, args.sample)
+    problem = smoke_test(url, keys[0] if keys else None, sample, liveness(url))
     if problem:
         print(f"smoke test failed: {problem}\n{groups.logs(config, 50)}", file=sys.stderr)
-        return EXIT_SMOKE_TEST_FAILED
+        return exit_codes.SMOKE_TEST_FAILED
     return 0
 
 
-def _group_command(args: argparse.Namespace, config: ContainerInstanceConfig) -> int:
+def _status(args: argparse.Namespace, context: Context) -> int:
     from scorehost.deploy.container_instance import azure as azure_aci
 
-    if args.command == "delete" and args.dry_run:
+    config = _config(args)
+    group = _groups(config, args, context).get(config)
+    print(json.dumps(azure_aci.describe(group, config.port), indent=2))
+    return 0
+
+
+def _logs(args: argparse.Namespace, context: Context) -> int:
+    config = _config(args)
+    print(_groups(config, args, context).logs(config, args.lines))
+    return 0
+
+
+def _test(args: argparse.Namespace, context: Context) -> int:
+    from scorehost.deploy.container_instance import azure as azure_aci
+
+    config = _config(args)
+    sample = sample_from(args)
+    url = azure_aci.scoring_uri(_groups(config, args, context).get(config), config.port)
+    keys = api_keys(config, context.environ, create=False)
+    problem = smoke_test(url, keys[0] if keys else None, sample, liveness(url))
+    if problem:
+        print(f"smoke test failed: {problem}", file=sys.stderr)
+        return exit_codes.SMOKE_TEST_FAILED
+    return 0
+
+
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    config = _config(args)
+    if args.dry_run:
         from scorehost.deploy.shared.dry_run import DryRunAzure
 
         planned = DryRunAzure(config.location)
-        _groups(config, args, planned).delete(config)
+        _groups(config, args, context, planned).delete(config)
         print(json.dumps({"requests": planned.mutations()}, indent=2))
         return 0
-    groups = _groups(config, args)
-    if args.command == "status":
-        print(json.dumps(azure_aci.describe(groups.get(config), config.port), indent=2))
-    elif args.command == "logs":
-        print(groups.logs(config, args.lines))
-    elif args.command == "test":
-        url = azure_aci.scoring_uri(groups.get(config), config.port)
-        keys = api_keys(config, dict(os.environ), create=False)
-        problem = smoke_test(url, keys[0] if keys else None, args.sample)
-        if problem:
-            print(f"smoke test failed: {problem}", file=sys.stderr)
-            return EXIT_SMOKE_TEST_FAILED
-    else:
-        groups.delete(config)
-        print(f"deleted {config.name}")
+    _groups(config, args, context).delete(config)
+    print(f"deleted {config.name}")
     return 0
 
 
-def main(argv: Sequence[str] | None = None, docker: DockerCli | None = None) -> int:
-    args = build_parser().parse_args(argv)
-
-    def command() -> int:
-        config = load_config(
-            args.config,
-            given(args, ContainerInstanceConfig),
-            ContainerInstanceConfig,
-        )
-        if args.command == "deploy":
-            return _deploy(args, config, docker or DockerCli())
-        return _group_command(args, config)
-
-    return run_command(command)
+def main(argv: Sequence[str] | None = None, docker: Any = None) -> int:
+    context = Context(docker=docker) if docker is not None else Context()
+    return run_target(build_parser(), argv, context)
 
 
 if __name__ == "__main__":

@@ -198,6 +198,17 @@ class OnlineEndpoints:
             self.ids.resource_group, self.autoscale_name(config), setting
         )
 
+    def readiness(self, endpoint: str, deployment: str | None) -> str | None:
+        """None when Azure reports the deployment (or the endpoint) provisioned: its readiness
+        probe passed; else what it reports."""
+        if deployment is None:
+            found = self._ml.online_endpoints.get(endpoint)
+        else:
+            found = self._ml.online_deployments.get(deployment, endpoint)
+        state = str(getattr(found.provisioning_state, "value", found.provisioning_state))
+        what = f"deployment {deployment}" if deployment else f"endpoint {endpoint}"
+        return None if state.lower() == "succeeded" else f"{what} is {state}"
+
     def keys(self, name: str) -> tuple[str, str]:
         keys = self._ml.online_endpoints.get_keys(name)
         return str(keys.primary_key), str(keys.secondary_key)

@@ -16,23 +16,26 @@ failed (its reason and the container's last log lines are printed), 4 a smoke te
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from scorehost.app import exit_codes
 from scorehost.app.flags import given
 from scorehost.deploy.online_endpoint.config import OnlineEndpointConfig
 from scorehost.deploy.online_endpoint.rollout import Rollout, Smoke
 from scorehost.deploy.shared import credentials
-from scorehost.deploy.shared.cli import add_config_flags, parser_for, workspace_flags
+from scorehost.deploy.shared.cli import (
+    Context,
+    add_config_flags,
+    parser_for,
+    run_target,
+    workspace_flags,
+)
 from scorehost.deploy.shared.config import load_config
-from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError, run_command
+from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.image import planned_image, pushed_image
-from scorehost.deploy.shared.registry import DockerCli
-from scorehost.deploy.shared.smoke import smoke_test
-from scorehost.examples import TUTORIAL_SAMPLE
+from scorehost.deploy.shared.smoke import Sample, add_sample_flags, sample_from, smoke_test
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,26 +54,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DEPLOYMENT",
         help="dry run only: plan as if DEPLOYMENT served all traffic",
     )
-    deploy.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE, help="smoke test body")
+    add_sample_flags(deploy)
     add_config_flags(deploy, OnlineEndpointConfig)
+    deploy.set_defaults(handler=_deploy)
 
     named = argparse.ArgumentParser(add_help=False)
     named.add_argument("--endpoint-name")
-    commands.add_parser("status", parents=[common, named], help="endpoint, traffic, deployments")
+    status = commands.add_parser(
+        "status", parents=[common, named], help="endpoint, traffic, deployments"
+    )
+    status.set_defaults(handler=_status)
     logs = commands.add_parser("logs", parents=[common, named], help="a deployment's log")
     logs.add_argument("--deployment-name", required=True)
     logs.add_argument("--lines", type=int, default=200)
+    logs.set_defaults(handler=_logs)
     test = commands.add_parser("test", parents=[common, named], help="score the sample")
     test.add_argument("--deployment-name", help="only this deployment (default: the endpoint)")
-    test.add_argument("--sample", type=Path, default=TUTORIAL_SAMPLE)
+    add_sample_flags(test)
+    test.set_defaults(handler=_test)
     traffic = commands.add_parser("traffic", parents=[common, named], help="set traffic by hand")
     traffic.add_argument("split", nargs="+", type=_split, metavar="DEPLOYMENT=PERCENT")
     traffic.add_argument("--dry-run", action="store_true")
+    traffic.set_defaults(handler=_traffic)
     delete = commands.add_parser(
         "delete", parents=[common, named], help="delete a deployment, or the whole endpoint"
     )
     delete.add_argument("--deployment-name", help="only this deployment (must have 0%% traffic)")
     delete.add_argument("--dry-run", action="store_true")
+    delete.set_defaults(handler=_delete)
     return parser
 
 
@@ -81,7 +92,7 @@ def _split(text: str) -> tuple[str, int]:
     return name, int(percent)
 
 
-def _endpoints(args: argparse.Namespace, dry_run: Any | None = None) -> Any:
+def _endpoints(args: argparse.Namespace, context: Context, dry_run: Any | None = None) -> Any:
     from scorehost.deploy.online_endpoint.azure import OnlineEndpoints
     from scorehost.deploy.shared.workspace import WorkspaceIds
 
@@ -90,7 +101,7 @@ def _endpoints(args: argparse.Namespace, dry_run: Any | None = None) -> Any:
         from scorehost.deploy.shared.dry_run import PlaceholderCredential
 
         return OnlineEndpoints(ids, PlaceholderCredential(), dry_run.transport())
-    return OnlineEndpoints(ids, credentials.make_credential(args.auth, dict(os.environ)))
+    return OnlineEndpoints(ids, credentials.make_credential(args.auth, context.environ))
 
 
 def _dry_run_azure(config: OnlineEndpointConfig, assume_live: str | None) -> Any:
@@ -119,34 +130,38 @@ def _dry_run_azure(config: OnlineEndpointConfig, assume_live: str | None) -> Any
     return azure
 
 
-def _deploy(args: argparse.Namespace, docker: DockerCli) -> int:
+def _deploy(args: argparse.Namespace, context: Context) -> int:
     config = load_config(args.config, given(args, OnlineEndpointConfig), OnlineEndpointConfig)
+    sample = sample_from(args)
     if args.dry_run:
         planned = _dry_run_azure(config, args.assume_live)
-        image_ref, steps = planned_image(config, docker, config.registry or "<registry>")
+        image_ref, steps = planned_image(config, context.docker, config.registry or "<registry>")
+        checked = (
+            f"POST {sample.path.name} ({sample.content_type}) to the scoring URI"
+            if sample
+            else "readiness only (no --sample): the deployment's state"
+        )
         rollout = Rollout(
-            _endpoints(args, planned),
+            _endpoints(args, context, planned),
             config,
             wait=lambda _: None,
             say=steps.append,
             smoke=lambda name: steps.append(
-                f"smoke test: POST {args.sample.name} to the scoring URI"
+                f"smoke test: {checked}"
                 + (f" with azureml-model-deployment: {name}" if name else "")
             ),
         )
         rollout.run(image_ref)
         print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
         return 0
-    image_ref = pushed_image(config, docker, lambda: config.registry)
-    azure = _endpoints(args)
-    code = Rollout(azure, config, smoke=_smoke(azure, config.endpoint_name, args.sample)).run(
-        image_ref
-    )
+    image_ref = pushed_image(config, context.docker, lambda: config.registry)
+    azure = _endpoints(args, context)
+    code = Rollout(azure, config, smoke=_smoke(azure, config.endpoint_name, sample)).run(image_ref)
     print(json.dumps(azure.describe(config.endpoint_name), indent=2))
     return code
 
 
-def _smoke(azure: Any, endpoint: str, sample: Path) -> Smoke:
+def _smoke(azure: Any, endpoint: str, sample: Sample | None) -> Smoke:
     known: dict[str, str] = {}  # the scoring URI and key, looked up once the endpoint exists
 
     def check(deployment: str | None) -> str | None:
@@ -154,37 +169,72 @@ def _smoke(azure: Any, endpoint: str, sample: Path) -> Smoke:
             known["url"] = azure.get_endpoint(endpoint).scoring_uri
             known["key"] = azure.keys(endpoint)[0]
         headers = {"azureml-model-deployment": deployment} if deployment else None
-        return smoke_test(known["url"], known["key"], sample, headers)
+
+        def ready() -> str | None:
+            return azure.readiness(endpoint, deployment)  # type: ignore[no-any-return]
+
+        return smoke_test(known["url"], known["key"], sample, ready, headers)
 
     return check
 
 
-def _endpoint_command(args: argparse.Namespace) -> int:
-    config = load_config(
-        args.config,
-        {"endpoint_name": args.endpoint_name} if args.endpoint_name else {},
-        OnlineEndpointConfig,
-    )
+def _named(args: argparse.Namespace) -> OnlineEndpointConfig:
+    overrides = {"endpoint_name": args.endpoint_name} if args.endpoint_name else {}
+    return load_config(args.config, overrides, OnlineEndpointConfig)
+
+
+def _planned(args: argparse.Namespace, config: OnlineEndpointConfig) -> Any | None:
+    return _dry_run_azure(config, None) if getattr(args, "dry_run", False) else None
+
+
+def _show_plan(planned: Any | None) -> None:
+    if planned is not None:
+        print(json.dumps({"requests": planned.mutations()}, indent=2))
+
+
+def _status(args: argparse.Namespace, context: Context) -> int:
+    config = _named(args)
+    print(json.dumps(_endpoints(args, context).describe(config.endpoint_name), indent=2))
+    return 0
+
+
+def _logs(args: argparse.Namespace, context: Context) -> int:
+    config = _named(args)
+    print(_endpoints(args, context).logs(config.endpoint_name, args.deployment_name, args.lines))
+    return 0
+
+
+def _test(args: argparse.Namespace, context: Context) -> int:
+    config = _named(args)
+    smoke = _smoke(_endpoints(args, context), config.endpoint_name, sample_from(args))
+    problem = smoke(args.deployment_name)
+    if problem:
+        print(f"smoke test failed: {problem}", file=sys.stderr)
+        return exit_codes.SMOKE_TEST_FAILED
+    return 0
+
+
+def _traffic(args: argparse.Namespace, context: Context) -> int:
+    config = _named(args)
+    traffic = dict(args.split)
+    if sum(traffic.values()) != 100:
+        raise ConfigError(f"traffic: the shares add up to {sum(traffic.values())}%, not 100%")
+    planned = _planned(args, config)
+    if planned is not None:
+        planned.assume(
+            f"/onlineendpoints/{config.endpoint_name}", {"authMode": "Key", "traffic": {}}
+        )
+    _endpoints(args, context, planned).set_traffic(config.endpoint_name, traffic, config.timeout_s)
+    _show_plan(planned)
+    return 0
+
+
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    config = _named(args)
     name = config.endpoint_name
-    planned = _dry_run_azure(config, None) if getattr(args, "dry_run", False) else None
-    azure = _endpoints(args, planned)
-    if args.command == "status":
-        print(json.dumps(azure.describe(name), indent=2))
-    elif args.command == "logs":
-        print(azure.logs(name, args.deployment_name, args.lines))
-    elif args.command == "test":
-        problem = _smoke(azure, name, args.sample)(args.deployment_name)
-        if problem:
-            print(f"smoke test failed: {problem}", file=sys.stderr)
-            return EXIT_SMOKE_TEST_FAILED
-    elif args.command == "traffic":
-        traffic = dict(args.split)
-        if sum(traffic.values()) != 100:
-            raise ConfigError(f"traffic: the shares add up to {sum(traffic.values())}%, not 100%")
-        if planned is not None:
-            planned.assume(f"/onlineendpoints/{name}", {"authMode": "Key", "traffic": {}})
-        azure.set_traffic(name, traffic, config.timeout_s)
-    elif args.deployment_name:
+    planned = _planned(args, config)
+    azure = _endpoints(args, context, planned)
+    if args.deployment_name:
         endpoint = azure.get_endpoint(name)
         share = (endpoint.traffic or {}).get(args.deployment_name, 0) if endpoint else 0
         if share:
@@ -195,20 +245,13 @@ def _endpoint_command(args: argparse.Namespace) -> int:
         azure.delete_deployment(config, args.deployment_name, config.timeout_s)
     else:
         azure.delete_endpoint(config, config.timeout_s)
-    if planned is not None:
-        print(json.dumps({"requests": planned.mutations()}, indent=2))
+    _show_plan(planned)
     return 0
 
 
-def main(argv: Sequence[str] | None = None, docker: DockerCli | None = None) -> int:
-    args = build_parser().parse_args(argv)
-
-    def command() -> int:
-        if args.command == "deploy":
-            return _deploy(args, docker or DockerCli())
-        return _endpoint_command(args)
-
-    return run_command(command)
+def main(argv: Sequence[str] | None = None, docker: Any = None) -> int:
+    context = Context(docker=docker) if docker is not None else Context()
+    return run_target(build_parser(), argv, context)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from scorehost.app import exit_codes
 from scorehost.deploy.online_endpoint.config import OnlineEndpointConfig
-from scorehost.deploy.shared.errors import EXIT_SMOKE_TEST_FAILED, ConfigError
+from scorehost.deploy.shared.errors import ConfigError
 
 Smoke = Callable[[str | None], str | None]  # deployment (None: the endpoint) -> problem or None
 
@@ -87,4 +88,4 @@ class Rollout:
         self.azure.set_traffic(config.endpoint_name, live, config.timeout_s)
         if config.delete_on_rollback:
             self.azure.delete_deployment(config, config.deployment_name, config.timeout_s)
-        return EXIT_SMOKE_TEST_FAILED
+        return exit_codes.SMOKE_TEST_FAILED

@@ -1,21 +1,50 @@
 """The parts of every deploy command line: its settings file, flags generated from its settings
-model (so --help and the TOML file name the same fields), and its program name."""
+model (so --help and the TOML file name the same fields), its program name, and how a target's
+command runs: the handler its subcommand registered, ended as every scorehost command ends."""
 
 import argparse
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from scorehost.app.commands import add_debug_flag, run
 from scorehost.app.flags import add_model_flags
+from scorehost.deploy.shared.errors import ERRORS
+from scorehost.deploy.shared.registry import DockerCli
+
+
+@dataclass
+class Context:
+    """What a deploy handler gets besides its arguments (tests give fakes)."""
+
+    docker: DockerCli = field(default_factory=DockerCli)
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+DeployHandler = Callable[[argparse.Namespace, Context], int]
 
 
 def parser_for(target: str, description: str | None) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog=f"scorehost deploy {target}",
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_debug_flag(parser)
+    return parser
+
+
+def run_target(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, context: Context
+) -> int:
+    """Parse `argv` and run the subcommand's handler (`set_defaults(handler=...)`)."""
+    args = parser.parse_args(argv)
+    handler: DeployHandler = args.handler
+    return run(lambda: handler(args, context), parser.prog, [ERRORS], args.show_traceback)
 
 
 def default_config(target: str) -> Path:

@@ -1,66 +1,55 @@
-"""How a deploy command ends: the errors it reports and the one mapping to exit codes.
+"""What ends a deploy command, and with which exit code (scorehost/app/exit_codes.py): 0 done,
+2 invalid configuration (the field is named), 3 Azure refused or failed (its reason, and the
+container's last log lines where there are some), 4 the deployed service failed its smoke test.
+Anything else a deploy command raises is a bug in scorehost, and said to be one."""
 
-0 done, 2 invalid configuration (the field is named), 3 Azure refused or failed (its reason and
-the container's last log lines are printed), 4 the deployed service failed its smoke test."""
+import importlib
+from collections.abc import Mapping
 
-import sys
-from collections.abc import Callable
+from scorehost.app import exit_codes
+from scorehost.app.commands import CommandError, CommandGroup, UsageError
 
-EXIT_CONFIG, EXIT_DEPLOY_FAILED, EXIT_SMOKE_TEST_FAILED = 2, 3, 4
+# The Azure SDKs' exceptions: Azure refused or failed. Each module is imported only when a
+# command fails, and only if it is installed.
+_AZURE_ERRORS = (
+    ("azure.core.exceptions", "AzureError"),  # azure-ai-ml, azure-mgmt-*, azure-identity
+    ("azureml.exceptions", "AzureMLException"),  # azureml-core (SDK v1)
+    ("msrest.exceptions", "ClientException"),  # azureml-core's REST layer
+    ("requests", "RequestException"),  # azureml-core's HTTP calls
+)
+# The top-level modules of the deploy extra.
+EXTRAS = {"azure": "deploy", "azureml": "deploy", "msrest": "deploy"}
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     """A setting is invalid; the message names the field. Exit code 2."""
 
 
-class RolloutFailed(RuntimeError):
-    """Azure reports a create/update failed; `logs` holds the container's last lines."""
+class RolloutFailed(CommandError):
+    """Azure reports a create/update failed; `logs`, the container's last lines, follow."""
+
+    exit_code = exit_codes.DEPLOY_FAILED
 
     def __init__(self, message: str, logs: str = "") -> None:
-        super().__init__(message)
+        tail = f"\n--- last container log lines ---\n{logs}" if logs else ""
+        super().__init__(f"{message}{tail}")
         self.logs = logs
 
 
-class PushError(RuntimeError):
+class PushError(CommandError):
     """docker tag/login/push failed; the message carries docker's own error."""
 
-
-def run_command(command: Callable[[], int]) -> int:
-    """Run a deploy command, turning what it raises into one line on stderr and an exit code."""
-    try:
-        return command()
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("azure"):
-            raise
-        print(
-            f"{exc.name} is not installed for {sys.executable}: run `make install` and use "
-            ".venv/bin/scorehost deploy <target>, or pip install 'scorehost[deploy]' into this "
-            "Python",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
-    except (RolloutFailed, PushError) as exc:
-        print(f"deployment failed: {exc}", file=sys.stderr)
-        logs = getattr(exc, "logs", "")
-        if logs:
-            print(f"--- last container log lines ---\n{logs}", file=sys.stderr)
-        return EXIT_DEPLOY_FAILED
-    except Exception as exc:  # noqa: BLE001 - every Azure failure ends as exit 3 with its reason
-        print(f"deployment failed: {describe(exc)}", file=sys.stderr)
-        return EXIT_DEPLOY_FAILED
+    exit_code = exit_codes.DEPLOY_FAILED
 
 
-def azure_reason(exc: BaseException) -> str:
-    """`Type: message`, with Azure's own message where the SDK's exception carries one."""
-    message = getattr(exc, "message", None)
-    return f"{type(exc).__name__}: {message}" if message else describe(exc)
+def azure_errors() -> Mapping[type[BaseException], int]:
+    found: dict[type[BaseException], int] = {}
+    for module, name in _AZURE_ERRORS:
+        try:
+            found[getattr(importlib.import_module(module), name)] = exit_codes.DEPLOY_FAILED
+        except (ImportError, AttributeError):
+            continue
+    return found
 
 
-def describe(exc: BaseException) -> str:
-    try:
-        return f"{type(exc).__name__}: {exc}"
-    except Exception:  # noqa: BLE001 - some SDK exceptions fail in their own __str__
-        return f"{type(exc).__name__}: {getattr(exc, 'message', repr(exc.args))}"
+ERRORS = CommandGroup(register=lambda _: None, errors=azure_errors, extras=EXTRAS)

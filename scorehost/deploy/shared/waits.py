@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
-from scorehost.deploy.shared.errors import RolloutFailed, azure_reason
+from scorehost.app.commands import describe
+from scorehost.deploy.shared.errors import RolloutFailed
 
 
 def wait_for(poller: Any, what: str, timeout_s: float, logs: Callable[[], str] = str) -> Any:
@@ -17,4 +18,4 @@ def wait_for(poller: Any, what: str, timeout_s: float, logs: Callable[[], str] =
     except RolloutFailed:
         raise
     except Exception as exc:  # Azure's reason, whatever the SDK raised
-        raise RolloutFailed(f"{what} failed: {azure_reason(exc)}", logs()) from exc
+        raise RolloutFailed(f"{what} failed: {describe(exc)}", logs()) from exc

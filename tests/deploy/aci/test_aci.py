@@ -9,6 +9,7 @@ import pytest
 
 from scorehost.deploy.azureml_v1 import cli
 from scorehost.deploy.shared.registry import DockerCli
+from scorehost.examples import TUTORIAL_SAMPLE
 from tests.deploy.conftest import DIGEST_REF, FakeDocker, comparable_v1_body
 from tests.deploy.fake_azure import REGISTRY, REGISTRY_PASSWORD, FakeAzure
 from tests.servers import ServerProcess, free_port
@@ -224,11 +225,11 @@ def test_smoke_test_scores_the_sample_through_the_scoring_uri(
     main(["deploy", *config, "--poll-s", "0"], docker=DockerCli(fake_docker))
     capsys.readouterr()
 
-    assert main(["test", *config]) == 0
-    assert _json_out(capsys)["prediction"] == [0]
+    assert main(["test", *config, "--sample", str(TUTORIAL_SAMPLE)]) == 0
+    assert _json_out(capsys)["answer"] == [0]
 
     fake_azure.scoring_uri = f"http://127.0.0.1:{free_port()}/score"
-    assert main(["test", *config]) == 4
+    assert main(["test", *config, "--sample", str(TUTORIAL_SAMPLE)]) == 4
     assert "smoke test failed: cannot reach" in capsys.readouterr().err
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from scorehost.deploy.container_instance.cli import main
 from scorehost.deploy.shared.registry import DockerCli
+from scorehost.examples import TUTORIAL_SAMPLE
 from tests.deploy.conftest import FakeDocker
 from tests.deploy.fake_arm import FakeArm
 from tests.servers import ServerProcess
@@ -95,10 +96,10 @@ def test_deploy_generates_keys_runs_the_digest_and_smoke_tests_with_a_key(
     capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm, tutorial: ServerProcess
 ) -> None:
     argv = ["deploy", "--image", IMAGE, "--port", _port(tutorial)]
-    assert main(argv) == 0
+    assert main([*argv, "--sample", str(TUTORIAL_SAMPLE)]) == 0
 
     out = capsys.readouterr().out
-    assert '"prediction": [' in out  # scored through the group's address
+    assert '"answer": [0]' in out  # scored through the group's address
     keys_file = shell / ".scorehost" / "sklearn-mnist-aci.keys.json"
     assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
     keys = json.loads(keys_file.read_text())

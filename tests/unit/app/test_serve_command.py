@@ -113,6 +113,7 @@ def test_a_debug_port_needs_debugpy(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(
-        UsageError, match=r"debugpy is not installed: pip install 'scorehost\[debug\]'"
+        UsageError,
+        match=r"needs debugpy, which is not installed for .*: pip install 'scorehost\[debug\]'",
     ):
         _settings("--entry-script", SCRIPTS / "echo.py", "--debug_port", "5678")

@@ -5,7 +5,7 @@ import socket
 from types import SimpleNamespace
 from typing import Any
 
-from scorehost.app.process import exit_codes
+from scorehost.app import exit_codes
 from scorehost.app.process.supervisor import Supervisor, _bind
 from scorehost.app.settings import Settings
 

@@ -3,7 +3,7 @@ code says how it ended."""
 
 from fastapi.testclient import TestClient
 
-from scorehost.app.process import exit_codes
+from scorehost.app import exit_codes
 from scorehost.app.process.worker import uvicorn_config
 from scorehost.app.settings import Settings
 from tests.paths import SCRIPTS

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from scorehost.app.process import exit_codes
+from scorehost.app import exit_codes
 from scorehost.app.settings import Settings
 from tests.paths import SCRIPTS
 from tests.unit.app.conftest import served, wait_until_loaded, worker_for
