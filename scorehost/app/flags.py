@@ -6,9 +6,10 @@ import argparse
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import AliasChoices, BaseModel, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import NoDecode
 
@@ -117,3 +118,36 @@ def given(args: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:
         if value is not None:
             values[name] = value
     return values
+
+
+def _field_of(model: type[BaseModel], name: str) -> str:
+    """The field a validation error's location names (its name, or one of its aliases)."""
+    for field, info in model.model_fields.items():
+        alias = info.validation_alias
+        choices = [str(c) for c in alias.choices] if isinstance(alias, AliasChoices) else []
+        if name == field or name in choices:
+            return field
+    return name
+
+
+def describe_errors(
+    exc: ValidationError, model: type[BaseModel], label: Callable[[str], str] = str
+) -> str:
+    """All of a model's validation errors in one line, `FIELD = INPUT: what is wrong; ...`:
+    `label(field)` says how a user sets the field (its flags, variables or file key); secrets
+    and whole objects are never echoed."""
+    problems = []
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:
+            problems.append(message)
+            continue
+        field = _field_of(model, str(error["loc"][0]))
+        where = ".".join([label(field), *map(str, error["loc"][1:])])
+        given = error.get("input")
+        given = str(given) if isinstance(given, Path) else given
+        info = model.model_fields.get(field)
+        secret = info is not None and _bare(info.annotation) is SecretStr
+        shown = not secret and isinstance(given, str | int | float | bool | type(None))
+        problems.append(f"{where} = {given!r}: {message}" if shown else f"{where}: {message}")
+    return "; ".join(problems)

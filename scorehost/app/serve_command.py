@@ -4,11 +4,10 @@ import argparse
 import ast
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from scorehost.app import probe
 from scorehost.app.commands import CommandGroup, SubParsers, UsageError, require_extra
-from scorehost.app.flags import add_model_flags, given
+from scorehost.app.flags import add_model_flags, describe_errors, given
 from scorehost.app.settings import ConfigFileError, Settings
 
 # Azure ML's server's flags (`azmlinfsrv --help`), accepted as they are written in its docs.
@@ -50,10 +49,12 @@ def _register(commands: SubParsers) -> None:
     probe.set_defaults(handler=_probe)
 
 
-def _describe(error: ErrorDetails) -> str:
-    field = str(error["loc"][0]).removeprefix("SCOREHOST_").lower()
-    names = " or ".join([f"--{field.replace('_', '-')}", *Settings.names_of(field)])
-    return f"{field} = {error.get('input')!r}: {error['msg']} (set by {names})"
+def _set_by(field: str) -> str:
+    return (
+        f"{field} ("
+        + " or ".join([f"--{field.replace('_', '-')}", *Settings.names_of(field)])
+        + ")"
+    )
 
 
 def serve_settings(args: argparse.Namespace) -> Settings:
@@ -66,7 +67,7 @@ def serve_settings(args: argparse.Namespace) -> Settings:
     except ConfigFileError as exc:
         raise UsageError(str(exc)) from None
     except ValidationError as exc:
-        problems = "; ".join(_describe(error) for error in exc.errors())
+        problems = describe_errors(exc, Settings, _set_by)
         raise UsageError(f"invalid settings: {problems}") from None
     if settings.debug_port is not None:
         require_extra("debug", ["debugpy"], "a debug port (AZUREML_DEBUG_PORT or --debug-port)")

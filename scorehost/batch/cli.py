@@ -11,7 +11,7 @@ import sys
 from pydantic import ValidationError
 
 from scorehost.app.commands import CommandGroup, SubParsers, require_extra
-from scorehost.app.flags import add_model_flags, given
+from scorehost.app.flags import add_model_flags, describe_errors, given
 from scorehost.batch.errors import BatchUsageError
 from scorehost.batch.options import BatchOptions
 
@@ -32,19 +32,17 @@ def _register(commands: SubParsers) -> None:
 
 def options_from(args: argparse.Namespace) -> BatchOptions:
     values = given(args, BatchOptions)
-    missing = [f"--{name.replace('_', '-')}" for name in REQUIRED if name not in values]
+    missing = [_flag(name) for name in REQUIRED if name not in values]
     if missing:
         raise BatchUsageError(f"{', '.join(missing)} required")
     try:
         return BatchOptions(**values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"--{str(error['loc'][0]).replace('_', '-')} {error.get('input')!r}: {error['msg']}"
-            if error["loc"]
-            else error["msg"].removeprefix("Value error, ")
-            for error in exc.errors()
-        )
-        raise BatchUsageError(problems) from None
+        raise BatchUsageError(describe_errors(exc, BatchOptions, _flag)) from None
+
+
+def _flag(field: str) -> str:
+    return f"--{field.replace('_', '-')}"
 
 
 def _batch(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from scorehost.app.flags import describe_errors
 from scorehost.deploy.shared.errors import ConfigError
 
 ACI_MAX_CPU = 4  # per container group in most regions
@@ -131,11 +132,7 @@ def load_config(
     try:
         return model.model_validate(values, context={"deploying": deploying})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])) or 'config'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise ConfigError(problems) from None
+        raise ConfigError(describe_errors(exc, model)) from None
 
 
 def _relative_to(folder: Path, values: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:

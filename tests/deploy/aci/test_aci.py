@@ -262,36 +262,36 @@ def test_package_of_an_image_already_pushed(
 
 
 INVALID = {
-    "cpu zero": (["--cpu-cores", "0"], "cpu_cores: Input should be greater than 0"),
+    "cpu zero": (["--cpu-cores", "0"], "cpu_cores = 0.0: Input should be greater than 0"),
     "cpu over ACI's 4": (
         ["--cpu-cores", "4.5"],
-        "cpu_cores: Input should be less than or equal to 4",
+        "cpu_cores = 4.5: Input should be less than or equal to 4",
     ),
-    "memory zero": (["--memory-gb", "0"], "memory_gb: Input should be greater than 0"),
+    "memory zero": (["--memory-gb", "0"], "memory_gb = 0.0: Input should be greater than 0"),
     "memory over 16": (
         ["--memory-gb", "17"],
-        "memory_gb: Input should be less than or equal to 16",
+        "memory_gb = 17.0: Input should be less than or equal to 16",
     ),
-    "name too short": (["--service-name", "ab"], "service_name: Value error, 3-32 characters"),
-    "name too long": (["--service-name", "a" * 33], "service_name: Value error, 3-32 characters"),
-    "name uppercase": (["--service-name", "MNIST-svc"], "service_name: Value error"),
-    "name ends with dash": (["--service-name", "mnist-"], "service_name: Value error"),
-    "name starts with digit": (["--service-name", "1mnist"], "service_name: Value error"),
-    "dns label short": (["--dns-name-label", "abc"], "dns_name_label: Value error, 5-63"),
-    "dns label symbol": (["--dns-name-label", "my_mnist"], "dns_name_label: Value error"),
-    "location": (["--location", "East US"], "location: Value error, an Azure region name"),
-    "timeout": (["--timeout-s", "0"], "timeout_s: Input should be greater than 0"),
+    "name too short": (["--service-name", "ab"], "service_name = 'ab': 3-32 characters"),
+    "name too long": (["--service-name", "a" * 33], "service_name = 'aaaa"),
+    "name uppercase": (["--service-name", "MNIST-svc"], "service_name = 'MNIST-svc': 3-32"),
+    "name ends with dash": (["--service-name", "mnist-"], "service_name = 'mnist-': 3-32"),
+    "name starts with digit": (["--service-name", "1mnist"], "service_name = '1mnist': 3-32"),
+    "dns label short": (["--dns-name-label", "abc"], "dns_name_label = 'abc': 5-63"),
+    "dns label symbol": (["--dns-name-label", "my_mnist"], "dns_name_label = 'my_mnist': 5-63"),
+    "location": (["--location", "East US"], "location = 'East US': an Azure region name"),
+    "timeout": (["--timeout-s", "0"], "timeout_s = 0: Input should be greater than 0"),
     "entry script missing": (
         ["--entry-script", "nope/score.py"],
-        "entry_script: Value error, nope/score.py does not exist",
+        "entry_script = 'nope/score.py': nope/score.py does not exist",
     ),
     "entry script not .py": (
         ["--entry-script", "README.md"],
-        "entry_script: Value error, README.md must be a .py file",
+        "entry_script = 'README.md': README.md must be a .py file",
     ),
     "model file missing": (
         ["--model-file", "nope.pkl"],
-        "model_file: Value error, nope.pkl does not exist",
+        "model_file = 'nope.pkl': nope.pkl does not exist",
     ),
 }
 
@@ -311,7 +311,7 @@ def test_entry_script_with_a_syntax_error(
     script = tmp_path / "score.py"
     script.write_text("def run(:\n")
     assert main(["deploy", "--dry-run", "--image", DIGEST_REF, "--entry-script", str(script)]) == 2
-    assert "entry_script: Value error" in capsys.readouterr().err
+    assert "score.py line 1: invalid syntax" in capsys.readouterr().err
 
 
 def test_config_file_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -320,7 +320,7 @@ def test_config_file_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     broken = tmp_path / "broken.toml"
     broken.write_text("cpu_cores = \n")
     assert main(["deploy", "--dry-run", "--config", str(unknown)]) == 2
-    assert "service_nme: Extra inputs are not permitted" in capsys.readouterr().err
+    assert "service_nme = 'typo': Extra inputs are not permitted" in capsys.readouterr().err
     assert main(["deploy", "--dry-run", "--config", str(broken)]) == 2
     assert f"config file {broken}" in capsys.readouterr().err
 

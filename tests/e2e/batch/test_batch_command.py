@@ -217,7 +217,7 @@ def test_init_failing_stops_the_run_with_the_scripts_message(tmp_path: Path) -> 
     [
         ({"input": "nowhere/"}, "no such file, folder or glob match"),
         ({"input": BATCH, "mini_batch_size": "1MB"}, "only tables take"),
-        ({"input": BATCH, "error_threshold": "-5"}, "--error-threshold -5"),
+        ({"input": BATCH, "error_threshold": "-5"}, "--error-threshold = -5: "),
     ],
 )
 def test_bad_options_are_exit_2_with_what_to_fix(

@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from scorehost.app.flags import add_model_flags, given, int_list, key_value
+from scorehost.app.flags import add_model_flags, describe_errors, given, int_list, key_value
 from scorehost.app.settings import Settings
 
 
@@ -102,3 +102,15 @@ def test_serve_flags_name_their_environment_variables_and_skip_secrets() -> None
         "https://a.example",
         "https://b.example",
     ]
+
+
+def test_validation_errors_name_the_field_the_way_to_set_it_and_the_value() -> None:
+    class Options(BaseModel):
+        workers: int = Field(1, ge=1)
+        key: SecretStr | None = None
+
+    with pytest.raises(ValidationError) as raised:
+        Options.model_validate({"workers": 0, "key": 12})
+    line = describe_errors(raised.value, Options, lambda field: f"--{field}")
+    assert line.startswith("--workers = 0: Input should be greater than or equal to 1; --key: ")
+    assert "12" not in line  # a secret is never echoed

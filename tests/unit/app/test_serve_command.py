@@ -28,8 +28,8 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     [
         (
             ["--workers", "0"],
-            "workers = 0: Input should be greater than or equal to 1 (set by "
-            "--workers or SCOREHOST_WORKERS or WORKER_COUNT)",
+            "workers (--workers or SCOREHOST_WORKERS or WORKER_COUNT) = 0: Input should be "
+            "greater than or equal to 1",
         ),
         (["--entry-script", "missing.py"], "entry script"),
         (["--api-keys-file", "/nonexistent/keys"], "API keys file /nonexistent/keys not found"),
@@ -82,6 +82,28 @@ def test_azure_mls_own_flags_are_accepted(tmp_path: Path) -> None:
     assert settings.workers == 2  # type: ignore[attr-defined]
     assert settings.cors_origins == ["https://a.example", "https://b.example"]  # type: ignore[attr-defined]
     assert settings.app_insights_enabled  # type: ignore[attr-defined]
+
+
+def test_a_bad_value_from_azure_mls_variable_names_the_field_and_every_way_to_set_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WORKER_COUNT", "0")
+    with pytest.raises(UsageError, match=r"workers \(--workers or .*WORKER_COUNT\) = '0'"):
+        _settings("--entry-script", SCRIPTS / "echo.py")
+
+
+def test_a_config_file_that_is_no_json_object_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    for content, message in [
+        (b"[1, 2]", "holds a JSON list; it must hold an object"),
+        (b"{not json", "is not valid JSON: Expecting property name"),
+        (b"\xff\xfe", "is not UTF-8 text"),
+    ]:
+        config.write_bytes(content)
+        with pytest.raises(UsageError, match=message):
+            _settings("--config_file", config)
+    with pytest.raises(UsageError, match="is a folder, not a JSON file"):
+        _settings("--config_file", tmp_path)
 
 
 def test_a_config_file_under_azure_mls_names_sits_below_the_environment(
