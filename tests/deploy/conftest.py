@@ -23,6 +23,19 @@ from tests.deploy.fake_azure import GROUP, SUB, WORKSPACE, FakeAzure, jwt_token
 from tests.servers import ServerProcess
 
 DIGEST_REF = "wsregistry.azurecr.io/scorehost@sha256:" + "a" * 64
+# Every deploy test runs in a user's project folder whose names carry this suffix (.scorehost/).
+PROJECT, SUFFIX = "my-project", "t3st01"
+NAME = f"{PROJECT}-{SUFFIX}"  # what every target names what it creates, unless told otherwise
+
+
+@pytest.fixture(autouse=True)
+def _in_a_users_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Deploy commands run from the user's project: default names come from its folder."""
+    folder = tmp_path / PROJECT
+    (folder / ".scorehost").mkdir(parents=True)
+    (folder / ".scorehost" / "names.json").write_text(json.dumps({"suffix": SUFFIX}))
+    monkeypatch.chdir(folder)
+    return folder
 
 
 @pytest.fixture(scope="session", autouse=True)

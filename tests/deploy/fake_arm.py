@@ -51,7 +51,7 @@ WS_PATH = (
 )
 ACCOUNT, CONTAINER = "wsstorage0123", "azureml-blobstore-0123"
 BLOB = f"https://{ACCOUNT}.blob.core.windows.net"
-BATCH_URI = f"https://mnist-batch.{REGION}.inference.ml.azure.com/jobs"
+BATCH_URI = f"https://my-project-t3st01.{REGION}.inference.ml.azure.com/jobs"
 STORAGE_KEY = "c3RvcmFnZS1rZXk="  # base64, as Azure's account keys are
 KEYS = {"primaryKey": "primary-key-0123456789", "secondaryKey": "secondary-key-9876543210"}
 _PRINCIPAL, _TENANT = "00000000-1111-2222-3333-444444444444", "00000000-1111-2222-3333-555555555555"

@@ -34,7 +34,7 @@ ARTIFACTS = f"{API}/artifact/v2.0{WS_ID}/artifacts/batch/metadata"
 BLOB = "https://wsstorage.blob.core.windows.net"
 REGISTRY = "wsregistry.azurecr.io"
 REGISTRY_PASSWORD = "s3cret-registry-password-!"
-SCORING_URI = "http://sklearn-mnist-svc.eastus.azurecontainer.io/score"
+SCORING_URI = "http://my-project-t3st01.eastus.azurecontainer.io/score"  # conftest.NAME
 KEYS = {"primaryKey": "primary-key-0123456789", "secondaryKey": "secondary-key-9876543210"}
 
 Reply = tuple[int, dict[str, str], str]

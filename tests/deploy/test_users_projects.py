@@ -71,12 +71,9 @@ def _v1(target: str, fake_azure: FakeAzure, served: ServerProcess, config: Path)
 
 
 @pytest.fixture
-def project_arm(
-    monkeypatch: pytest.MonkeyPatch, served: ServerProcess, tmp_path: Path
-) -> Iterator[FakeArm]:
-    """Azure Resource Manager's fake, whose endpoints and container groups are `served`; run
-    from an empty folder of the user's, with a subscription id set."""
-    monkeypatch.chdir(tmp_path)
+def project_arm(monkeypatch: pytest.MonkeyPatch, served: ServerProcess) -> Iterator[FakeArm]:
+    """Azure Resource Manager's fake, whose endpoints and container groups are `served`; a
+    subscription id set."""
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000000a")
     yield from serve_fake_arm(monkeypatch, FakeArm(scoring_uri=f"{served.url}/score"))
 

@@ -121,11 +121,17 @@ def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerC
 
     ids = WorkspaceIds.from_file(args.workspace_config, placeholders=True)
     image_ref, push_steps = planned_image(config, docker, config.registry or "<workspace registry>")
-    models = [f"{config.model_name}:<version after registering>"] if config.model_file else []
+    models = (
+        [f"{config.registered_model_name}:<version after registering>"] if config.model_file else []
+    )
     steps = [
         "load the workspace from config.json with explicit credentials",
         *push_steps,
-        *([f"register {config.model_file} as {config.model_name}"] if config.model_file else []),
+        *(
+            [f"register {config.model_file} as {config.registered_model_name}"]
+            if config.model_file
+            else []
+        ),
         f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
         f"wait up to {config.timeout_s} s, then read back from the container's log what it serves",
         _smoke_step(sample_from(args)),

@@ -4,6 +4,7 @@ import ast
 import keyword
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -17,6 +18,7 @@ from scorehost.deploy.shared.config import (
     check_timeout,
     deploying,
 )
+from scorehost.deploy.shared.names import asset_name
 from scorehost.examples import TUTORIAL_SCRIPT
 
 _SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # Azure ML's rule, 3-32 chars
@@ -25,15 +27,16 @@ _SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # Azure ML's rule, 
 class WebserviceConfig(ImageConfig):
     """What every Azure ML v1 web service (ACI or AKS) takes: the image, the script, the name."""
 
-    service_name: str = "sklearn-mnist-svc"
-    """Web service name in the workspace."""
+    unique_names: ClassVar[dict[str, int]] = {"service_name": 32}
+
+    service_name: str
+    """Web service name in the workspace [default: the project folder's name and a suffix kept
+    in .scorehost/]."""
     auth_enabled: bool = False
     """Require `Authorization: Bearer <key>` (keys from `status`, masked)."""
     enable_app_insights: bool = False
     """Application Insights for the service: Azure ML sets AML_APP_INSIGHTS_ENABLED and _KEY,
     and scorehost sends its requests, exceptions and logs there (scorehost[telemetry])."""
-    description: str = "Predict MNIST with sklearn"
-    """Service description."""
     entry_script: Path = TUTORIAL_SCRIPT
     """The score.py to serve (the image's own copy of it: the tutorial's); Azure ML uploads it
     with its folder. Relative paths: to the settings file, or to here on the command line."""
@@ -45,8 +48,8 @@ class WebserviceConfig(ImageConfig):
     it as (password from SCOREHOST_REGISTRY_PASSWORD; Azure ML keeps it in the Environment)."""
     model_file: Path | None = None
     """Register this model file and mount it; None: the model baked into the image."""
-    model_name: str = "sklearn_mnist"
-    """Registered model name (with model_file)."""
+    model_name: str | None = None
+    """Registered model name (with model_file) [default: the model file's name]."""
     azure_inference_stack: bool = False
     """Let Azure ML add its own inference server instead of the image's (fallback)."""
     overwrite: bool = True
@@ -95,6 +98,11 @@ class WebserviceConfig(ImageConfig):
         if value is not None and deploying(info) and not value.is_file():
             raise ValueError(f"{value} does not exist")
         return value
+
+    @property
+    def registered_model_name(self) -> str:
+        """model_name, or the model file's own name."""
+        return self.model_name or asset_name(self.model_file or Path("model"))
 
 
 class AciConfig(WebserviceConfig):

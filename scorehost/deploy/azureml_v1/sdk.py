@@ -92,7 +92,7 @@ def deployment_target(workspace: Workspace, config: WebserviceConfig) -> AksComp
 def register_model(workspace: Workspace, config: WebserviceConfig) -> Model:
     assert config.model_file is not None
     return Model.register(
-        workspace, model_path=str(config.model_file), model_name=config.model_name
+        workspace, model_path=str(config.model_file), model_name=config.registered_model_name
     )
 
 

@@ -137,11 +137,11 @@ class BatchEndpoints:
     def register_model(self, config: BatchEndpointConfig) -> str:
         return self._asset(
             self._ml.models,
-            config.model_name,
+            config.registered_model_name,
             config.model_dir,
             "model",
             lambda version, uri: Model(
-                name=config.model_name,
+                name=config.registered_model_name,
                 version=version,
                 type="custom_model",
                 path=uri,

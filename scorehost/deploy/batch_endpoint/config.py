@@ -3,14 +3,14 @@ overrides, all validated before anything reaches Azure."""
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from scorehost.deploy.shared.config import TargetConfig, check_ml_name, check_vm_size
 from scorehost.deploy.shared.errors import ConfigError
-from scorehost.examples import TUTORIAL_SCRIPT
+from scorehost.deploy.shared.names import asset_name
 
 # Microsoft's batch examples run on this image with their conda file (azureml-examples,
 # cli/endpoints/batch/deploy-models/mnist-classifier/deployment-torch/deployment.yml)
@@ -24,18 +24,21 @@ class BatchEndpointConfig(TargetConfig):
     """A batch endpoint, one deployment of a run(mini_batch) script and its model, and the
     compute cluster it runs on."""
 
-    endpoint_name: str = "mnist-batch"
-    """Endpoint name: part of its invocation URI, unique in the region."""
+    unique_names: ClassVar[dict[str, int]] = {"endpoint_name": 32}
+
+    endpoint_name: str
+    """Endpoint name: part of its invocation URI, unique in the region [default: the project
+    folder's name and a suffix kept in .scorehost/]."""
     deployment_name: str = "scorehost"
     """The deployment this run creates and makes the endpoint's default."""
-    code_dir: Path = TUTORIAL_SCRIPT.parent
+    code_dir: Path = Path()
     """Folder uploaded as the deployment's code (the script and what it imports)."""
-    scoring_script: str = "score_batch.py"
+    scoring_script: str = "score.py"
     """The run(mini_batch) script, relative to code_dir."""
-    model_dir: Path = Path("models/mnist")
+    model_dir: Path = Path("model")
     """Folder registered as the model; init() finds it at $AZUREML_MODEL_DIR."""
-    model_name: str = "sklearn-mnist"
-    """Name of the registered model (its version is the folder's content digest)."""
+    model_name: str | None = None
+    """Name of the registered model [default: the model folder's name]."""
     compute_name: str = "cpu-cluster"
     """Compute cluster to run on; created if missing."""
     instance_type: str = "Standard_DS3_v2"
@@ -66,7 +69,6 @@ class BatchEndpointConfig(TargetConfig):
     the versions in its metadata file, pandas, pillow, and Azure ML's batch driver's packages]."""
     timeout_s: int = Field(3600, gt=0)
     """How long to wait for each create or update (a new cluster or environment takes minutes)."""
-    description: str = "Predict MNIST with sklearn, in batch"
 
     @field_validator("endpoint_name", "deployment_name", "compute_name")
     @classmethod
@@ -99,10 +101,12 @@ class BatchEndpointConfig(TargetConfig):
         if not (self.code_dir / self.scoring_script).is_file():
             raise ConfigError(f"scoring_script: {self.code_dir / self.scoring_script} not found")
         if not self.model_dir.is_dir() or not any(self.model_dir.iterdir()):
-            raise ConfigError(
-                f"model_dir: {self.model_dir} is not a folder with the model in it "
-                "(make model trains the tutorial's)"
-            )
+            raise ConfigError(f"model_dir: {self.model_dir} is not a folder with the model in it")
+
+    @property
+    def registered_model_name(self) -> str:
+        """model_name, or the model folder's own name."""
+        return self.model_name or asset_name(self.model_dir)
 
     def environment_packages(self) -> list[str]:
         """pip_packages, or the model's libraries pinned as its metadata records them."""

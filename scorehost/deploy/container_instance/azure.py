@@ -101,6 +101,7 @@ def container_group(
             type="Public",
             ports=[Port(port=config.port, protocol="TCP")],
             dns_name_label=config.dns_name_label,
+            auto_generated_domain_name_label_scope=config.dns_name_label_scope,
         ),
     )
 

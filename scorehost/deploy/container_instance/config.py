@@ -3,6 +3,7 @@ command-line overrides, all validated before anything reaches Azure."""
 
 import re
 from pathlib import Path
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -14,6 +15,7 @@ from scorehost.deploy.shared.config import (
     check_location,
     check_registry,
 )
+from scorehost.deploy.shared.names import STATE_DIR
 
 _GROUP = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # ACI: 1-63 characters
 _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,89}[-\w()]$")
@@ -22,8 +24,11 @@ _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,89}[-\w()]$")
 class ContainerInstanceConfig(ImageConfig):
     """A plain ACI container group running the image, with scorehost's own probes and keys."""
 
-    name: str = "sklearn-mnist-aci"
-    """Container group name in the resource group."""
+    unique_names: ClassVar[dict[str, int]] = {"name": 63, "dns_name_label": 63}
+
+    name: str
+    """Container group name in the resource group [default: the project folder's name and a
+    suffix kept in .scorehost/]."""
     subscription_id: str | None = None
     """Azure subscription; default: AZURE_SUBSCRIPTION_ID."""
     resource_group: str = "scorehost"
@@ -43,8 +48,15 @@ class ContainerInstanceConfig(ImageConfig):
     """Memory in GB (ACI allows up to 16)."""
     port: int = Field(5001, ge=1024, le=65535)
     """Port scorehost listens on and ACI exposes (the image runs as non-root: 1024 and up)."""
-    dns_name_label: str | None = "sklearn-mnist-scorehost"
-    """Public name: http://<label>.<location>.azurecontainer.io:<port>/score."""
+    dns_name_label: str
+    """Public name: http://<label>.<hash>.<location>.azurecontainer.io:<port>/score [default: as
+    name]."""
+    dns_name_label_scope: Literal[
+        "TenantReuse", "SubscriptionReuse", "ResourceGroupReuse", "Noreuse", "Unsecure"
+    ] = "TenantReuse"
+    """Who may reuse the label: Azure adds a hash of this scope to the name, so no one outside
+    it can take (or collide with) the address; Unsecure: the bare label, first come first
+    served in the region."""
     auth_enabled: bool = True
     """Require `Authorization: Bearer <key>`; keys come from SCOREHOST_PRIMARY_KEY and
     SCOREHOST_SECONDARY_KEY, or are generated and written to keys_file."""
@@ -89,7 +101,7 @@ class ContainerInstanceConfig(ImageConfig):
 
     @property
     def keys_path(self) -> Path:
-        return Path(self.keys_file or f".scorehost/{self.name}.keys.json")
+        return Path(self.keys_file or f"{STATE_DIR}/{self.name}.keys.json")
 
     @property
     def container_environment(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ import sys
 
 from scorehost.deploy.container_instance.config import ContainerInstanceConfig
 from scorehost.deploy.shared.errors import ConfigError
+from scorehost.deploy.shared.names import STATE_DIR, state_dir
 
 
 def api_keys(
@@ -29,6 +30,8 @@ def api_keys(
     if not create:
         raise ConfigError(f"keys_file: {path} not found; set SCOREHOST_PRIMARY_KEY to the key")
     keys = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    if path.parent.name == STATE_DIR:
+        state_dir(path.parent.parent)  # with its .gitignore: keys stay out of the user's git
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:

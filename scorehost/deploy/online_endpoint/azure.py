@@ -58,7 +58,7 @@ class OnlineEndpoints:
     def environment(config: OnlineEndpointConfig, image_ref: str) -> Environment:
         digest = image_ref.rsplit("@sha256:", 1)[-1]
         return Environment(
-            name=config.repository.replace("/", "-"),
+            name=config.push_repository.replace("/", "-"),
             version=digest[:16],  # one environment version per image digest
             image=image_ref,
             inference_config=ROUTES,

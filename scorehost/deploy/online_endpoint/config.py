@@ -1,7 +1,7 @@
 """Settings of a managed online endpoint deployment (Azure ML v2): online_endpoint.toml, then
 command-line overrides, all validated before anything reaches Azure."""
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,8 +21,11 @@ AZURE_REQUEST_TIMEOUT_MAX_MS = 180_000  # Azure ML's ceiling for request_timeout
 class OnlineEndpointConfig(ImageConfig):
     """A managed online endpoint and one deployment of the image, with autoscale and traffic."""
 
-    endpoint_name: str = "sklearn-mnist-endpoint"
-    """Endpoint name: part of the scoring URI, unique in the region."""
+    unique_names: ClassVar[dict[str, int]] = {"endpoint_name": 32}
+
+    endpoint_name: str
+    """Endpoint name: part of the scoring URI, unique in the region [default: the project
+    folder's name and a suffix kept in .scorehost/]."""
     deployment_name: str = "blue"
     """The deployment this run creates; a new image goes to a new name (blue/green)."""
     registry: str | None = None
@@ -59,7 +62,6 @@ class OnlineEndpointConfig(ImageConfig):
     """How long each traffic step runs before it is checked."""
     delete_on_rollback: bool = False
     """After a failed rollout, delete the new deployment (default: keep it at 0% to debug)."""
-    description: str = "Predict MNIST with sklearn"
     timeout_s: int = Field(1800, gt=0)
     """How long to wait for each create or update."""
 

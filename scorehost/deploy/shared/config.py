@@ -4,7 +4,7 @@ and the checks several targets' settings share (names Azure accepts, the image r
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,7 @@ from pydantic import (
 
 from scorehost.app.flags import describe_errors
 from scorehost.deploy.shared.errors import ConfigError
+from scorehost.deploy.shared.names import unique_name
 
 ACI_MAX_CPU = 4  # per container group in most regions
 ACI_MAX_MEMORY_GB = 16
@@ -84,9 +85,13 @@ class TargetConfig(BaseModel):
     """Every target's settings: strict (an unknown key is an error), docstrings as --help."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # Names left unset are made from the project and kept unique: field -> longest allowed.
+    unique_names: ClassVar[dict[str, int]] = {}
 
-    tags: dict[str, str] = Field(default_factory=lambda: {"data": "MNIST", "method": "sklearn"})
+    tags: dict[str, str] = Field(default_factory=dict)
     """Tags on what the target creates in Azure."""
+    description: str = "Deployed by scorehost"
+    """Description of what the target creates."""
 
 
 class ImageConfig(TargetConfig):
@@ -94,8 +99,8 @@ class ImageConfig(TargetConfig):
 
     image: str = "scorehost:latest"
     """Local image to push, or registry/repo@sha256:... to deploy as it is."""
-    repository: str = "scorehost"
-    """Repository in the registry the local image is pushed to."""
+    repository: str | None = None
+    """Repository in the registry the local image is pushed to [default: the image's name]."""
 
     @field_validator("image")
     @classmethod
@@ -111,6 +116,12 @@ class ImageConfig(TargetConfig):
     @property
     def image_is_pinned(self) -> bool:
         return "@sha256:" in self.image
+
+    @property
+    def push_repository(self) -> str:
+        """Where a local image is pushed: `repository`, else the image's own name."""
+        name = self.image.split("@", 1)[0].rsplit("/", 1)[-1]
+        return self.repository or name.split(":", 1)[0]
 
 
 Config = TypeVar("Config", bound=BaseModel)
@@ -129,6 +140,9 @@ def load_config(
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"config file {path}: {exc}") from None
     values.update({key: value for key, value in overrides.items() if value is not None})
+    for field, limit in getattr(model, "unique_names", {}).items():
+        if values.get(field) is None:
+            values[field] = unique_name(Path.cwd(), limit, create=deploying)
     try:
         return model.model_validate(values, context={"deploying": deploying})
     except ValidationError as exc:

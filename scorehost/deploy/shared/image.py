@@ -26,13 +26,19 @@ def registry_password(username: str | None, environ: dict[str, str], dry_run: bo
 
 def planned_image(config: ImageConfig, docker: DockerCli, registry: str) -> tuple[str, list[str]]:
     """A dry run's image reference and first steps; a local image never built is named, not
-    fatal (a fresh checkout has not run `make image` yet)."""
+    fatal (a fresh project has not built its image yet)."""
     if config.image_is_pinned:
         return config.image, []
-    steps = [f"docker tag/push {config.image} to {registry}/{config.repository}; read the digest"]
+    steps = [
+        f"docker tag/push {config.image} to {registry}/{config.push_repository}; read the digest"
+    ]
     if not docker.image_exists(config.image):
-        steps.insert(0, f"NOTE: {config.image} is not a local image yet; build it (make image)")
-    return f"{registry}/{config.repository}@sha256:<digest read back after push>", steps
+        steps.insert(
+            0,
+            f"NOTE: {config.image} is not a local image yet; build it (scorehost build FOLDER "
+            f"--tag {config.image})",
+        )
+    return f"{registry}/{config.push_repository}@sha256:<digest read back after push>", steps
 
 
 def pushed_image(
@@ -44,7 +50,8 @@ def pushed_image(
         return config.image
     if not docker.image_exists(config.image):
         raise ConfigError(
-            f"image: {config.image} is not a local image (run `make image`) nor a "
+            f"image: {config.image} is not a local image (build it: scorehost build FOLDER "
+            f"--tag {config.image}) nor a "
             "registry/repo@sha256:... reference"
         )
     login = login_for()
@@ -54,6 +61,6 @@ def pushed_image(
             "--image <registry>/<repo>@sha256:... of an image already pushed"
         )
     tag = config.image.rsplit(":", 1)[-1] if ":" in config.image else "latest"
-    image_ref = docker.push(config.image, login, config.repository, tag)
+    image_ref = docker.push(config.image, login, config.push_repository, tag)
     print(f"pushed {config.image} as {image_ref}", file=sys.stderr)
     return image_ref

@@ -10,7 +10,7 @@ import pytest
 from scorehost.deploy.azureml_v1 import cli
 from scorehost.deploy.shared.registry import DockerCli
 from scorehost.examples import TUTORIAL_SAMPLE
-from tests.deploy.conftest import DIGEST_REF, FakeDocker, comparable_v1_body
+from tests.deploy.conftest import DIGEST_REF, NAME, FakeDocker, comparable_v1_body
 from tests.deploy.fake_azure import REGISTRY, REGISTRY_PASSWORD, FakeAzure
 from tests.servers import ServerProcess, free_port
 
@@ -30,11 +30,11 @@ def test_dry_run_prints_the_whole_plan_without_network(
 
     output = _json_out(capsys)
     body = output["request_body"]
-    assert body["name"] == "sklearn-mnist-svc"
+    assert body["name"] == NAME
     assert body["computeType"] == "ACI"
     assert body["containerResourceRequirements"] == {"cpu": 1.0, "memoryInGB": 1.0}
-    assert body["kvTags"] == {"data": "MNIST", "method": "sklearn"}
-    assert body["description"] == "Predict MNIST with sklearn"
+    assert body["kvTags"] == {}
+    assert body["description"] == "Deployed by scorehost"
     environment = body["environmentImageRequest"]["environment"]
     assert environment["docker"]["baseImage"].endswith(
         "/scorehost@sha256:<digest read back after push>"
@@ -97,7 +97,7 @@ def test_dry_run_options_reach_the_body(
     assert request["environment"]["docker"]["baseImage"] == DIGEST_REF
     assert request["environment"]["inferencingStackVersion"] == "latest"
     assert "SCOREHOST_MODEL_DIR" not in request["environment"]["environmentVariables"]
-    assert request["modelIds"] == ["sklearn_mnist:<version after registering>"]
+    assert request["modelIds"] == ["model:<version after registering>"]  # the file's name
     assert fake_docker.calls == []  # a pinned digest needs no local image
 
 
@@ -119,8 +119,8 @@ def test_deploy_pushes_by_digest_and_sends_what_the_dry_run_showed(
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["state"] == "Healthy"
-    assert result["scoring_uri"] == "http://sklearn-mnist-svc.eastus.azurecontainer.io/score"
-    assert "sklearn-mnist-svc: Succeeded" in captured.err
+    assert result["scoring_uri"] == f"http://{NAME}.eastus.azurecontainer.io/score"
+    assert f"{NAME}: Succeeded" in captured.err
     [sent] = fake_azure.deploy_payloads
     assert comparable_v1_body(sent) == comparable_v1_body(planned)
     assert fake_azure.uploads  # the entry script's folder was uploaded to blob storage
@@ -210,7 +210,7 @@ def test_status_masks_keys_and_delete_removes_the_service(
     assert main(["logs", *config, "--lines", "10"]) == 0
     assert "Serving /var/azureml-app/mnist/score.py" in capsys.readouterr().out
     assert main(["delete", *config]) == 0
-    assert fake_azure.deleted == ["sklearn-mnist-svc"]
+    assert fake_azure.deleted == [NAME]
 
 
 def test_smoke_test_scores_the_sample_through_the_scoring_uri(

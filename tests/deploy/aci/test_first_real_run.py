@@ -12,7 +12,7 @@ import pytest
 
 from scorehost.deploy.azureml_v1 import cli
 from scorehost.deploy.shared.registry import DockerCli
-from tests.deploy.conftest import DIGEST_REF, FakeDocker
+from tests.deploy.conftest import DIGEST_REF, NAME, FakeDocker
 from tests.deploy.fake_azure import REGISTRY, FakeAzure
 from tests.paths import TUTORIAL_SCRIPT
 
@@ -133,7 +133,9 @@ def test_commands_on_a_running_service_work_from_any_folder(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     capsys.readouterr()
-    assert aci(["status", *config]) == 0
+    assert aci(["status", *config]) == 2  # this folder never deployed: which service?
+    assert "no name given" in capsys.readouterr().err
+    assert aci(["status", *config, "--service-name", NAME]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "Healthy"
     # and the default settings, shipped with the package, still find the tutorial's script
     assert aci(["deploy", "--dry-run", "--image", DIGEST_REF]) == 0

@@ -22,8 +22,13 @@ def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
     yield from serve_fake_arm(monkeypatch, FakeArm())  # no scoring server: jobs are recorded
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
+# These tests move the tutorial's batch script and model, with the tutorial's own settings file.
+TUTORIAL_CONFIG = str(EXAMPLES / "mnist" / "batch_endpoint.toml")
+
+
+def _run(capsys: pytest.CaptureFixture[str], command: str, *argv: str) -> tuple[int, str]:
+    config = () if "--config" in argv else ("--config", TUTORIAL_CONFIG)
+    code = main([command, *config, *argv])
     captured = capsys.readouterr()
     return code, captured.out + (captured.err if code else "")
 
@@ -49,7 +54,7 @@ PLAN = [
     ("PUT", "computes"),
     ("PUT", "versions"),  # the environment
     ("POST", "workspaceblobstore"),  # the datastore's key, once for both uploads
-    *[("PUT", "blob")] * 5,  # the code folder: scorehost/examples/mnist
+    *[("PUT", "blob")] * 7,  # the code folder: scorehost/examples/mnist's 7 files
     ("PUT", "versions"),  # the code asset
     *[("PUT", "blob")] * 2,  # the model folder: the .pkl and its metadata
     ("PUT", "versions"),  # the model
@@ -122,7 +127,7 @@ def test_an_unchanged_code_and_model_are_not_uploaded_again(
 
     assert _run(capsys, *argv)[0] == 0
 
-    assert first == 7
+    assert first == 7 + 2  # the code folder's files and the model folder's
     assert not [r for r in arm.mutations() if ".blob." in r["url"]]
 
 
@@ -215,6 +220,6 @@ def test_bad_settings_are_exit_2_before_anything_is_sent(
 def test_the_dry_run_says_nothing_on_stderr(
     capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
 ) -> None:
-    argv = ["deploy", "--dry-run", "--workspace-config", str(workspace)]
-    assert main([*argv, "--model-dir", str(mnist_model_dir)]) == 0
+    argv = ["deploy", "--dry-run", "--workspace-config", str(workspace), "--config"]
+    assert main([*argv, TUTORIAL_CONFIG, "--model-dir", str(mnist_model_dir)]) == 0
     assert capsys.readouterr().err == ""

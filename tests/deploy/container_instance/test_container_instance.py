@@ -12,7 +12,7 @@ import pytest
 from scorehost.deploy.container_instance.cli import main
 from scorehost.deploy.shared.registry import DockerCli
 from scorehost.examples import TUTORIAL_SAMPLE
-from tests.deploy.conftest import FakeDocker
+from tests.deploy.conftest import NAME, FakeDocker
 from tests.deploy.fake_arm import FakeArm
 from tests.servers import ServerProcess
 
@@ -21,9 +21,8 @@ IMAGE = "myacr.azurecr.io/scorehost@sha256:" + "d" * 64
 
 
 @pytest.fixture
-def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A clean shell in an empty folder: no keys, a subscription id."""
-    monkeypatch.chdir(tmp_path)
+def shell(monkeypatch: pytest.MonkeyPatch, _in_a_users_project: Path) -> Path:
+    """A clean shell in the user's project folder: no keys, a subscription id."""
     for name in (
         "SCOREHOST_PRIMARY_KEY",
         "SCOREHOST_SECONDARY_KEY",
@@ -32,7 +31,7 @@ def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000000a")
-    return tmp_path
+    return _in_a_users_project
 
 
 def _port(server: ServerProcess) -> str:
@@ -54,9 +53,7 @@ def test_dry_run_prints_the_exact_request_without_network(
     assert code == 0
     (request,) = json.loads(capsys.readouterr().out)["requests"]
     assert request["method"] == "PUT"
-    assert (
-        "/providers/Microsoft.ContainerInstance/containerGroups/sklearn-mnist-aci" in request["url"]
-    )
+    assert f"/providers/Microsoft.ContainerInstance/containerGroups/{NAME}" in request["url"]
     container = request["body"]["properties"]["containers"][0]["properties"]
     assert container["image"] == IMAGE
     assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
@@ -66,7 +63,7 @@ def test_dry_run_prints_the_exact_request_without_network(
     assert environment["SCOREHOST_WORKERS"] == "2"
     assert environment["SCOREHOST_PRIMARY_KEY"] == "<secure: primary key>"
     assert "APPLICATIONINSIGHTS_CONNECTION_STRING" not in environment
-    assert not (shell / ".scorehost").exists()  # a dry run creates no keys
+    assert not list((shell / ".scorehost").glob("*.keys.json"))  # a dry run creates no keys
 
 
 def test_application_insights_goes_from_the_shell_as_a_secure_value(
@@ -100,7 +97,7 @@ def test_deploy_generates_keys_runs_the_digest_and_smoke_tests_with_a_key(
 
     out = capsys.readouterr().out
     assert '"answer": [0]' in out  # scored through the group's address
-    keys_file = shell / ".scorehost" / "sklearn-mnist-aci.keys.json"
+    keys_file = shell / ".scorehost" / f"{NAME}.keys.json"
     assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
     keys = json.loads(keys_file.read_text())
     sent = arm.mutations()[0]["body"]
@@ -135,18 +132,18 @@ def test_keys_from_the_shell_are_used_and_a_private_registry_gets_its_password(
     assert body["properties"]["imageRegistryCredentials"] == [
         {"server": "myacr.azurecr.io", "username": "myacr", "password": "registry-secret"}
     ]
-    assert not (shell / ".scorehost").exists()
+    assert not list((shell / ".scorehost").glob("*.keys.json"))
 
 
 def test_a_group_that_fails_exits_3_with_the_containers_last_lines(
     capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm
 ) -> None:
-    arm.failing.add("sklearn-mnist-aci")
+    arm.failing.add(NAME)
 
     assert main(["deploy", "--image", IMAGE]) == 3
 
     err = capsys.readouterr().err
-    assert "container group sklearn-mnist-aci failed" in err
+    assert f"container group {NAME} failed" in err
     assert "init() failed: FileNotFoundError" in err
 
 
@@ -224,4 +221,6 @@ def test_credentials_that_do_not_work_stop_before_any_push_or_key_file(
     assert "cannot use resource group scorehost: " in capsys.readouterr().err
     assert "AuthorizationFailed" in json.dumps(arm.received) or arm.received
     assert [call for call, _ in fake_docker.calls if call[1] in ("push", "login")] == []
-    assert not (shell / ".scorehost").exists()  # no keys written for a group never created
+    assert not list(
+        (shell / ".scorehost").glob("*.keys.json")
+    )  # no keys written for a group never created

@@ -14,7 +14,7 @@ from scorehost.deploy.online_endpoint.rollout import Rollout, shifted
 from scorehost.deploy.shared.dry_run import PlaceholderCredential
 from scorehost.deploy.shared.registry import DockerCli
 from scorehost.examples import TUTORIAL_SAMPLE
-from tests.deploy.conftest import FakeDocker
+from tests.deploy.conftest import NAME, FakeDocker
 from tests.deploy.fake_arm import KEYS, REGION, FakeArm
 
 pytestmark = pytest.mark.deploy
@@ -128,7 +128,7 @@ def test_deploy_creates_everything_scales_and_smoke_tests_through_the_endpoint(
 def test_a_new_image_rolls_out_blue_green_in_steps(
     capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm
 ) -> None:
-    arm.put_endpoint("sklearn-mnist-endpoint", {"blue": 100})
+    arm.put_endpoint(NAME, {"blue": 100})
 
     code, out = _run(
         capsys,
@@ -147,7 +147,7 @@ def test_a_new_image_rolls_out_blue_green_in_steps(
     traffic = [
         m["body"]["properties"]["traffic"]
         for m in arm.mutations()
-        if m["method"] == "PUT" and m["url"].split("?")[0].endswith("sklearn-mnist-endpoint")
+        if m["method"] == "PUT" and m["url"].split("?")[0].endswith(NAME)
     ]
     assert traffic == [{"blue": 90, "green": 10}, {"blue": 50, "green": 50}, {"green": 100}]
 
@@ -158,7 +158,7 @@ def test_a_failed_smoke_test_puts_traffic_back(workspace: Path, arm: FakeArm) ->
     from scorehost.deploy.shared.config import load_config
     from scorehost.deploy.shared.workspace import WorkspaceIds
 
-    arm.put_endpoint("sklearn-mnist-endpoint", {"blue": 100})
+    arm.put_endpoint(NAME, {"blue": 100})
     config = load_config(
         None,
         {"deployment_name": "green", "image": IMAGE, "step_wait_s": 0, "delete_on_rollback": True},
@@ -176,7 +176,7 @@ def test_a_failed_smoke_test_puts_traffic_back(workspace: Path, arm: FakeArm) ->
     traffic = [
         m["body"]["properties"]["traffic"]
         for m in arm.mutations()
-        if m["method"] == "PUT" and m["url"].split("?")[0].endswith("sklearn-mnist-endpoint")
+        if m["method"] == "PUT" and m["url"].split("?")[0].endswith(NAME)
     ]
     assert traffic == [{"blue": 90, "green": 10}, {"blue": 50, "green": 50}, {"blue": 100}]
     deleted = [m["url"].split("?")[0] for m in arm.mutations() if m["method"] == "DELETE"]
@@ -200,7 +200,7 @@ def test_a_deployment_that_never_gets_ready_exits_3_with_its_logs(
 def test_redeploying_the_live_deployment_is_refused_with_the_way_out(
     capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm
 ) -> None:
-    arm.put_endpoint("sklearn-mnist-endpoint", {"blue": 100})
+    arm.put_endpoint(NAME, {"blue": 100})
 
     code = main(["deploy", "--image", IMAGE, "--workspace-config", str(workspace)])
 
@@ -231,7 +231,7 @@ def test_status_traffic_test_logs_and_delete(
         for m in arm.mutations()
         if m["method"] == "DELETE"
     ]
-    assert deleted == ["sklearn-mnist-endpoint-blue-autoscale", "sklearn-mnist-endpoint"]
+    assert deleted == [f"{NAME}-blue-autoscale", NAME]
     assert KEYS["primaryKey"] not in capsys.readouterr().out
 
 
@@ -319,7 +319,7 @@ def test_dry_run_of_a_rollout_onto_a_live_endpoint_plans_each_traffic_step(
     traffic = [
         r["body"]["properties"]["traffic"]
         for r in plan["requests"]
-        if r["url"].split("?")[0].endswith("/onlineEndpoints/sklearn-mnist-endpoint")
+        if r["url"].split("?")[0].endswith(f"/onlineEndpoints/{NAME}")
     ]
     assert traffic == [{"blue": 90, "green": 10}, {"blue": 50, "green": 50}, {"green": 100}]
     assert plan["plan"][-1].startswith("blue now takes no traffic")
