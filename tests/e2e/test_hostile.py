@@ -54,7 +54,12 @@ CASES: dict[str, tuple[bytes, dict[str, str], int, str]] = {
     "UTF-8 BOM": (b"\xef\xbb\xbf" + _data([ROW]), {}, 400, "Unexpected UTF-8 BOM"),
     "invalid UTF-8": (b'{"data": [["\xc3\x28"]]}', {}, 400, "not valid UTF-8"),
     "latin-1 text": ('{"data": [["é"]]}'.encode("latin-1"), {}, 400, "not valid UTF-8"),
-    "no data key": (json.dumps({"inputs": [ROW]}).encode(), {}, 422, "no 'data' key"),
+    "no data key": (
+        json.dumps({"inputs": [ROW]}).encode(),
+        {},
+        422,
+        "read the key 'data', which the JSON body does not have",
+    ),
     "body is a list": (json.dumps([ROW]).encode(), {}, 422, "must be an object"),
     "body is a number": (
         b"42",

@@ -59,7 +59,11 @@ BAD_INPUTS = {
     "invalid JSON": (b'{"data": [[1, 2}', 400, "not valid JSON: Expecting ',' delimiter at line 1"),
     "empty body": (b"", 400, "The request body is empty"),
     "blank body": (b"  \n", 400, "The request body is empty"),
-    "no data key": (json.dumps({"rows": [_row()]}).encode(), 422, "no 'data' key"),
+    "no data key": (
+        json.dumps({"rows": [_row()]}).encode(),
+        422,
+        "read the key 'data', which the JSON body does not have",
+    ),
     "row of wrong length": (
         json.dumps({"data": [_row(), _row(), _row(), _row(783)]}).encode(),
         422,

@@ -1,8 +1,10 @@
 """Tell a client's mistake from a bug: explain why run() failed on this body, if the body is why.
 
 Azure ML's server answers 500 to every exception from run(). Here, an exception that the body
-explains (not JSON, no "data", ragged rows, strings for numbers, ...) becomes a 4xx that says what
-to fix; anything the body does not explain stays a 500.
+explains (not JSON, a key the script read and the body lacks, ragged rows, strings for numbers,
+...) becomes a 4xx that says what to fix; anything the body does not explain stays a 500. Only
+what is known is said: rows are looked for under whichever keys hold lists, whatever they are
+called; a missing key is named as what the script asked for.
 """
 
 import json
@@ -13,6 +15,10 @@ from typing import Any
 from scorehost.app.errors import BadRequest, ScorehostError, UnprocessableInput
 
 _SKLEARN_1D = "Expected 2D array, got 1D array"
+# scikit-learn saying the model got no rows (its wording up to 1.5 and since)
+_SKLEARN_NOT_2D = re.compile(
+    r"Expected 2D array, got (scalar|1D) array|should have at least 1 dimension"
+)
 _SKLEARN_WIDTH = re.compile(r"X has (\d+) features, but (\w+) is expecting (\d+) features")
 
 
@@ -45,13 +51,11 @@ def explain(
         reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         return BadRequest(f"The JSON body cannot be parsed: {reason}.")
     if isinstance(exc, KeyError) and isinstance(document, dict):
-        missing = exc.args[0] if exc.args else None
-        if isinstance(missing, str) and missing not in document:
-            present = ", ".join(repr(key) for key in document) or "none"
-            return UnprocessableInput(
-                f"The JSON body has no {missing!r} key, which run() in {script} reads "
-                f"(keys present: {present})."
-            )
+        return _missing_key(exc, document, script)
+    if isinstance(document, list):
+        problem = describe_rows_problem(document, expected_width, "the body")
+        if problem and isinstance(exc, ValueError):
+            return UnprocessableInput(f"{problem}.")
     if not isinstance(document, dict):
         if isinstance(exc, TypeError):
             return UnprocessableInput(
@@ -59,10 +63,14 @@ def explain(
                 f"(TypeError: {exc})."
             )
         return None
-    if "data" in document:
-        problem = describe_rows_problem(document["data"], expected_width)
-        if problem:
-            return UnprocessableInput(f"{problem}.")
+    # Rows, under whatever name the script reads them: any list; and when the model complained
+    # that it got no rows, the body's only value, whatever it is.
+    rows_wanted = _SKLEARN_NOT_2D.search(str(exc)) is not None and len(document) == 1
+    for key, value in document.items():
+        if isinstance(value, list) or rows_wanted:
+            problem = describe_rows_problem(value, expected_width, f'"{key}"')
+            if problem:
+                return UnprocessableInput(f"{problem}.")
     if _SKLEARN_1D in str(exc):
         return UnprocessableInput(
             "The model takes rows (a list of lists of numbers) and got a single flat list: "
@@ -73,6 +81,25 @@ def explain(
         got, _, expected = match.groups()
         return UnprocessableInput(f"Each row has {got} values, the model expects {expected}.")
     return None
+
+
+def _missing_key(exc: KeyError, document: dict[str, Any], script: str) -> ScorehostError | None:
+    """run() looked up a key that is not there: in the body itself, or by a value the body
+    gave (a model's name, say). A key the body has is no explanation: a bug."""
+    missing = exc.args[0] if exc.args else None
+    if not isinstance(missing, str) or missing in document:
+        return None
+    given_by = [key for key, value in document.items() if value == missing]
+    if given_by:
+        return UnprocessableInput(
+            f"run() in {script} found nothing named {missing!r}, the body's {given_by[0]!r} "
+            f"(KeyError: {missing!r})."
+        )
+    present = ", ".join(repr(key) for key in document) or "none"
+    return UnprocessableInput(
+        f"run() in {script} read the key {missing!r}, which the JSON body does not have (keys "
+        f"present: {present})."
+    )
 
 
 def _describe_json_error(exc: json.JSONDecodeError) -> str:
@@ -95,14 +122,15 @@ def _kind(value: Any) -> str:
     return "an object"
 
 
-def describe_rows_problem(data: Any, expected_width: int | None) -> str | None:
-    """What is wrong with `data` as a list of rows of numbers, or None if nothing is."""
+def describe_rows_problem(data: Any, expected_width: int | None, name: str) -> str | None:
+    """What is wrong with `data` as a list of rows of numbers, or None if nothing is; `name`
+    says what it is when the whole list is at fault."""
     if not isinstance(data, list):
-        return f'"data" must be a list of rows, got {_kind(data)}'
+        return f"{name} must be a list of rows, got {_kind(data)}"
     if not data:
-        return '"data" is an empty list; send at least one row'
+        return f"{name} is an empty list; send at least one row"
     if not any(isinstance(item, list) for item in data):
-        return _flat_list_problem(data, expected_width)
+        return _flat_list_problem(data, expected_width, name)
     width = expected_width
     for index, row in enumerate(data):
         if not isinstance(row, list):
@@ -121,16 +149,16 @@ def describe_rows_problem(data: Any, expected_width: int | None) -> str | None:
     return None
 
 
-def _flat_list_problem(data: list[Any], expected_width: int | None) -> str | None:
+def _flat_list_problem(data: list[Any], expected_width: int | None, name: str) -> str | None:
     """`data` holds no rows: a bad value in it is the problem, whatever shape run() wants."""
     for index, value in enumerate(data):
         problem = _problem_in_value(value)
         if problem:
-            return f'item {index} of "data" is {problem}'
+            return f"item {index} of {name} is {problem}"
     if expected_width is None:
         return None  # a flat list of numbers may be just what the script takes
     return (
-        f'"data" is a single flat list of {len(data)} numbers, but the model takes rows of '
+        f"{name} is a single flat list of {len(data)} numbers, but the model takes rows of "
         f"{expected_width} values; wrap it in another list to send one row"
     )
 

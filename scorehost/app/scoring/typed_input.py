@@ -199,7 +199,8 @@ class TypedInput:
             array = np.asarray(value, dtype=parameter.dtype)
         except (ValueError, TypeError, OverflowError):
             width = parameter.shape[-1] if parameter.shape and len(parameter.shape) == 2 else None
-            problem = describe_rows_problem(value, width) or "its values do not form an array"
+            problem = describe_rows_problem(value, width, repr(parameter.name))
+            problem = problem or "its values do not form an array"
             raise UnprocessableInput(
                 f"{parameter.name!r}: {problem} (expected a {parameter.expected_shape()} array "
                 f"of {parameter.dtype or 'values'})."

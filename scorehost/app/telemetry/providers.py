@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.telemetry import TelemetryConfig
 
+from scorehost.app.commands import MissingExtra
 from scorehost.app.settings import Settings
 from scorehost.app.telemetry.destinations import ConnectionStringProblem, Destinations, destinations
 from scorehost.app.telemetry.failures import REPORTER, report_export_failures_once
@@ -105,14 +106,13 @@ def start(settings: Settings) -> Telemetry | None:
     try:
         return _start(settings, where)
     except ModuleNotFoundError as exc:
-        log.warning(
-            "Telemetry is off: %s is not installed (pip install 'scorehost[telemetry]')", exc.name
-        )
+        log.warning("Telemetry is off: %s", MissingExtra(exc.name or "?", "telemetry", "it"))
         return None
 
 
 def _start(settings: Settings, where: Destinations) -> Telemetry:
-    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+    from opentelemetry.instrumentation.logging.handler import LoggingHandler
+    from opentelemetry.sdk._logs import LoggerProvider
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader

@@ -26,7 +26,32 @@ def test_key_error_for_a_key_the_script_wanted() -> None:
     error = explain('{"inputs": []}', KeyError("data"), None, "score.py")
     assert isinstance(error, UnprocessableInput)
     assert error.message == (
-        "The JSON body has no 'data' key, which run() in score.py reads (keys present: 'inputs')."
+        "run() in score.py read the key 'data', which the JSON body does not have (keys present: "
+        "'inputs')."
+    )
+
+
+def test_a_key_the_body_gave_as_a_value_is_named_as_the_bodys_value() -> None:
+    # azureml-examples' multimodel score.py: models[data["model"]]
+    body = '{"model": "nosuch", "data": {"a": {"0": 1}}}'
+    error = explain(body, KeyError("nosuch"), None, "multimodel.py")
+    assert isinstance(error, UnprocessableInput)
+    assert error.message == (
+        "run() in multimodel.py found nothing named 'nosuch', the body's 'model' "
+        "(KeyError: 'nosuch')."
+    )
+    assert "key" not in error.message.split("(")[0]
+
+
+def test_rows_are_found_under_whatever_name_the_script_reads_them() -> None:
+    body = '{"input_data": [[1, 2], [1]], "params": {}}'
+    error = explain(body, ValueError("inhomogeneous shape"), None, "score.py")
+    assert error is not None and error.message == "row 1 has 1 values, row 0 has 2."
+    object_rows = '{"model": "iris", "data": {"sepal": {"0": 5.1}}}'
+    assert explain(object_rows, ValueError("internal"), None, "score.py") is None
+    empty = explain('{"inputs": []}', ValueError("0 sample(s)"), None, "score.py")
+    assert (
+        empty is not None and empty.message == '"inputs" is an empty list; send at least one row.'
     )
 
 

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.paths import SCRIPTS
 from tests.unit.app.conftest import served
 
@@ -76,3 +78,42 @@ def test_typed_scripts_get_their_body_decoded() -> None:
     assert wrong_shape.status_code == 422
     assert "'data' has shape (1, 2); expected (n, 3)" in wrong_shape.json()["message"]
     assert failing.status_code == 500
+
+
+TELEMETRY = {
+    "app_insights_connection_string": (
+        "InstrumentationKey=00000000-0000-4000-8000-000000000001;"
+        "IngestionEndpoint=http://127.0.0.1:9/"  # nothing listens: exports fail, quietly
+    ),
+    "telemetry_export_timeout_s": 1,
+}
+
+
+@pytest.mark.parametrize("telemetry", [{}, TELEMETRY], ids=["telemetry off", "telemetry on"])
+def test_one_score_route_answers_alike_with_telemetry_on_or_off(
+    telemetry: dict[str, object],
+) -> None:
+    with served(SCRIPTS / "echo.py", **telemetry) as client:
+        ok = client.post("/score", content="x", headers={"x-ms-request-id": "r-1"})
+        slash = client.post("/score/", content="x")
+        query = client.get("/score?a=1")
+        options = client.options("/score")
+        wrong_method = client.put("/score")
+        not_utf8 = client.post("/score", content=b"\xff")
+        too_long_id = client.post("/score", content="x", headers={"x-request-id": "i" * 101})
+        metrics = client.get("/metrics").text
+    assert (ok.status_code, ok.json()) == (200, {"received": "x", "type": "str"})
+    assert ok.headers["x-ms-request-id"] == "r-1"
+    assert ok.headers["x-ms-run-function-failed"] == "False"
+    assert slash.json() == ok.json()
+    assert query.json() == {"received": '{"a": 1}', "type": "str"}
+    assert (options.status_code, options.content) == (200, b"")
+    assert wrong_method.status_code == 405
+    assert set(wrong_method.headers["allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
+    assert (not_utf8.status_code, not_utf8.json()["request_id"]) == (
+        400,
+        not_utf8.headers["x-ms-request-id"],
+    )
+    assert too_long_id.status_code == 431
+    assert 'route="/score",status="200"' in metrics
+    assert 'route="/score/",status="200"' in metrics
