@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scorehost.app import exit_codes
 from scorehost.app.flags import given
 from scorehost.deploy.azureml_v1.config import AciConfig, AksConfig, WebserviceConfig
 from scorehost.deploy.azureml_v1.preflight import preflight
@@ -26,6 +25,7 @@ from scorehost.deploy.shared.registry import DockerCli
 from scorehost.deploy.shared.smoke import (
     Sample,
     add_sample_flags,
+    passed,
     sample_from,
     service_state,
     smoke_test,
@@ -160,11 +160,7 @@ def _smoke(service: Any, sample: Sample | None) -> int:
     from scorehost.deploy.azureml_v1 import sdk
 
     ready = service_state(service.state)
-    problem = smoke_test(service.scoring_uri, sdk.primary_key(service), sample, ready)
-    if problem:
-        print(f"smoke test failed: {problem}", file=sys.stderr)
-        return exit_codes.SMOKE_TEST_FAILED
-    return 0
+    return passed(smoke_test(service.scoring_uri, sdk.primary_key(service), sample, ready))
 
 
 def _deploy(args: argparse.Namespace, context: Context) -> int:

@@ -19,7 +19,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from scorehost.app import exit_codes
 from scorehost.app.flags import given
 from scorehost.deploy.container_instance.config import ContainerInstanceConfig
 from scorehost.deploy.container_instance.keys import api_keys
@@ -35,7 +34,13 @@ from scorehost.deploy.shared.config import load_config
 from scorehost.deploy.shared.credentials import add_auth_flag
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.image import planned_image, pushed_image, registry_password
-from scorehost.deploy.shared.smoke import add_sample_flags, liveness, sample_from, smoke_test
+from scorehost.deploy.shared.smoke import (
+    add_sample_flags,
+    liveness,
+    passed,
+    sample_from,
+    smoke_test,
+)
 from scorehost.deploy.shared.workspace import PLACEHOLDER_SUBSCRIPTION, check_subscription_id
 
 PLACEHOLDER_KEYS = ("<secure: primary key>", "<secure: secondary key>")
@@ -138,10 +143,7 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
     print(json.dumps(azure_aci.describe(created, config.port), indent=2))
     url = azure_aci.scoring_uri(created, config.port)
     problem = smoke_test(url, keys[0] if keys else None, sample, liveness(url))
-    if problem:
-        print(f"smoke test failed: {problem}\n{groups.logs(config, 50)}", file=sys.stderr)
-        return exit_codes.SMOKE_TEST_FAILED
-    return 0
+    return passed(problem, groups.logs(config, 50) if problem else "")
 
 
 def _status(args: argparse.Namespace, context: Context) -> int:
@@ -166,11 +168,7 @@ def _test(args: argparse.Namespace, context: Context) -> int:
     sample = sample_from(args)
     url = azure_aci.scoring_uri(_groups(config, args, context).get(config), config.port)
     keys = api_keys(config, context.environ, create=False)
-    problem = smoke_test(url, keys[0] if keys else None, sample, liveness(url))
-    if problem:
-        print(f"smoke test failed: {problem}", file=sys.stderr)
-        return exit_codes.SMOKE_TEST_FAILED
-    return 0
+    return passed(smoke_test(url, keys[0] if keys else None, sample, liveness(url)))
 
 
 def _delete(args: argparse.Namespace, context: Context) -> int:

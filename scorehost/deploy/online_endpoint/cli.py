@@ -20,7 +20,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from scorehost.app import exit_codes
 from scorehost.app.flags import given
 from scorehost.deploy.online_endpoint.config import OnlineEndpointConfig
 from scorehost.deploy.online_endpoint.rollout import Rollout, Smoke
@@ -35,7 +34,13 @@ from scorehost.deploy.shared.cli import (
 from scorehost.deploy.shared.config import load_config
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.image import planned_image, pushed_image
-from scorehost.deploy.shared.smoke import Sample, add_sample_flags, sample_from, smoke_test
+from scorehost.deploy.shared.smoke import (
+    Sample,
+    add_sample_flags,
+    passed,
+    sample_from,
+    smoke_test,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,11 +212,7 @@ def _logs(args: argparse.Namespace, context: Context) -> int:
 def _test(args: argparse.Namespace, context: Context) -> int:
     config = _named(args)
     smoke = _smoke(_endpoints(args, context), config.endpoint_name, sample_from(args))
-    problem = smoke(args.deployment_name)
-    if problem:
-        print(f"smoke test failed: {problem}", file=sys.stderr)
-        return exit_codes.SMOKE_TEST_FAILED
-    return 0
+    return passed(smoke(args.deployment_name))
 
 
 def _traffic(args: argparse.Namespace, context: Context) -> int:

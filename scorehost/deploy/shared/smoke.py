@@ -11,9 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scorehost.app import exit_codes
+from scorehost.app.commands import CommandError
 from scorehost.deploy.shared.errors import ConfigError
 
 Readiness = Callable[[], str | None]  # the target's own readiness check: a problem or None
+
+
+class SmokeTestFailed(CommandError):
+    """The service did not pass its smoke test; the message says what came instead."""
+
+    exit_code = exit_codes.SMOKE_TEST_FAILED
+
+
+def passed(problem: str | None, logs: str = "") -> int:
+    """0 when the smoke test passed, else SmokeTestFailed (with the container's last lines)."""
+    if problem is None:
+        return exit_codes.OK
+    raise SmokeTestFailed(f"smoke test failed: {problem}" + (f"\n{logs}" if logs else ""))
 
 
 @dataclass(frozen=True)
