@@ -235,9 +235,4 @@ def main(
 ) -> int:
     """`scorehost deploy <target>` for a v1 target; its package docstring is its --help."""
     description = importlib.import_module(f"scorehost.deploy.{target}").__doc__
-    context = Context()
-    if docker is not None:
-        context.docker = docker
-    if environ is not None:
-        context.environ = dict(environ)
-    return run_target(build_parser(target, description), argv, context)
+    return run_target(build_parser(target, description), argv, Context.of(docker, environ))

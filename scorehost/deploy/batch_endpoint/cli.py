@@ -214,7 +214,7 @@ def _delete(args: argparse.Namespace, context: Context) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_target(build_parser(), argv, Context())
+    return run_target(build_parser(), argv, Context.of())
 
 
 if __name__ == "__main__":

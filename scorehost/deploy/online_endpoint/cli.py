@@ -34,6 +34,7 @@ from scorehost.deploy.shared.cli import (
 from scorehost.deploy.shared.config import load_config
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.image import planned_image, pushed_image
+from scorehost.deploy.shared.registry import DockerCli
 from scorehost.deploy.shared.smoke import (
     Sample,
     add_sample_flags,
@@ -250,9 +251,8 @@ def _delete(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None, docker: Any = None) -> int:
-    context = Context(docker=docker) if docker is not None else Context()
-    return run_target(build_parser(), argv, context)
+def main(argv: Sequence[str] | None = None, docker: DockerCli | None = None) -> int:
+    return run_target(build_parser(), argv, Context.of(docker))
 
 
 if __name__ == "__main__":

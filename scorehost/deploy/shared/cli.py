@@ -5,7 +5,7 @@ command runs: the handler its subcommand registered, ended as every scorehost co
 import argparse
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -21,8 +21,15 @@ from scorehost.deploy.shared.registry import DockerCli
 class Context:
     """What a deploy handler gets besides its arguments (tests give fakes)."""
 
-    docker: DockerCli = field(default_factory=DockerCli)
-    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    docker: DockerCli
+    environ: dict[str, str]
+
+    @classmethod
+    def of(
+        cls, docker: DockerCli | None = None, environ: dict[str, str] | None = None
+    ) -> "Context":
+        """The real docker CLI and this process's environment, where none are given."""
+        return cls(docker or DockerCli(), dict(os.environ if environ is None else environ))
 
 
 DeployHandler = Callable[[argparse.Namespace, Context], int]
