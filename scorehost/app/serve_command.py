@@ -7,8 +7,9 @@ from pydantic import ValidationError
 
 from scorehost.app import probe
 from scorehost.app.commands import CommandGroup, SubParsers, UsageError, require_extra
+from scorehost.app.config_file import ConfigFileError
 from scorehost.app.flags import add_model_flags, describe_errors, given
-from scorehost.app.settings import ConfigFileError, Settings
+from scorehost.app.settings import Settings
 
 # Azure ML's server's flags (`azmlinfsrv --help`), accepted as they are written in its docs.
 AZMLINFSRV_FLAGS = {

@@ -1,12 +1,23 @@
-"""Read a request body without ever holding more than the configured limit."""
+"""How a request body comes in within the worker's limits (scorehost/app/memory.py): its declared
+size checked before a byte is read, its share of the worker's budget of bodies in flight (past
+it: 503, retry), then the body read within the size limit and the time allowed."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from starlette.types import Receive
 
-from scorehost.app.errors import BadRequest, ClientClosed, PayloadTooLarge, RequestTimeout
+from scorehost.app.errors import (
+    BadRequest,
+    ClientClosed,
+    Overloaded,
+    PayloadTooLarge,
+    RequestTimeout,
+)
+
+LARGE_BODY = 8 * 2**20  # after a body this large, freed memory is handed back to the system
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -32,6 +43,31 @@ def body_size(headers: Mapping[str, str], limit: int) -> BodySize:
     if int(declared) > limit:
         raise _too_large(limit)  # refused before reading a byte
     return BodySize(int(declared), int(declared))
+
+
+class BodyAdmission:
+    """The bytes of bodies one worker takes in at once, so that concurrent large requests stay
+    within its share of memory."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.held = 0
+
+    @contextmanager
+    def admit(self, size: int) -> Iterator[None]:
+        """Hold `size` bytes of the budget while the request is served. A body alone is always
+        admitted (max_body_bytes bounds it); one more is refused when the budget is spent."""
+        if self.held and self.held + size > self.capacity:
+            raise Overloaded(
+                f"The server is busy with other large requests ({self.held:,} bytes in flight, "
+                f"{self.capacity:,} at most). Retry shortly, or send fewer rows per request.",
+                retry_after_s=1,
+            )
+        self.held += size
+        try:
+            yield
+        finally:
+            self.held -= size
 
 
 async def read_limited(

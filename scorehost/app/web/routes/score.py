@@ -17,9 +17,8 @@ from scorehost.app.memory import Limits, return_freed_memory
 from scorehost.app.scoring.request import ScoreRequest
 from scorehost.app.scoring.service import ScoringService
 from scorehost.app.settings import Settings
-from scorehost.app.web.admission import LARGE_BODY, BodyAdmission
 from scorehost.app.web.auth import KeyCheck
-from scorehost.app.web.body import body_size, read_limited
+from scorehost.app.web.body import LARGE_BODY, BodyAdmission, body_size, read_limited
 from scorehost.app.web.responses import score_response
 
 METHODS = ["GET", "POST", "OPTIONS"]

@@ -6,8 +6,14 @@ from dataclasses import dataclass, field
 import pytest
 from starlette.types import Message
 
-from scorehost.app.errors import BadRequest, ClientClosed, PayloadTooLarge, RequestTimeout
-from scorehost.app.web.body import BodySize, body_size, read_limited
+from scorehost.app.errors import (
+    BadRequest,
+    ClientClosed,
+    Overloaded,
+    PayloadTooLarge,
+    RequestTimeout,
+)
+from scorehost.app.web.body import BodyAdmission, BodySize, body_size, read_limited
 
 
 @dataclass
@@ -78,3 +84,15 @@ def test_a_client_that_hangs_up_is_told_apart_from_a_slow_one() -> None:
 def test_a_chunked_body_cut_short_says_its_length_was_unknown() -> None:
     with pytest.raises(ClientClosed, match="after sending 2 of an unknown number of bytes"):
         _read(_request([b"ab"], hang_up=True))
+
+
+def test_bodies_share_the_budget_and_a_lone_body_always_fits() -> None:
+    admission = BodyAdmission(capacity=100)
+    with admission.admit(60), admission.admit(40):
+        assert admission.held == 100
+        with pytest.raises(Overloaded) as info, admission.admit(1):
+            pass
+        assert info.value.retry_after_s == 1
+    assert admission.held == 0
+    with admission.admit(500):  # larger than the budget, but alone
+        assert admission.held == 500
