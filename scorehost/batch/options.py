@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scorehost.app.scoring.entry_script import ScriptSpec
+from scorehost.app.scoring.model_mount import ModelLayout
 from scorehost.batch.errors import BatchUsageError
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?B)?\s*$", re.IGNORECASE)
@@ -50,6 +51,11 @@ class BatchOptions(BaseModel):
 
     model_dir: Path | None = None
     """Exported to init() as $AZUREML_MODEL_DIR."""
+
+    model_layout: ModelLayout = "folder"
+    """folder: $AZUREML_MODEL_DIR is the model folder itself; registered: it holds the folder
+    under its own name, as an Azure ML batch endpoint mounts a model registered from a folder
+    (try a script here as it will run there)."""
 
     mini_batch_size: str | None = None
     """Files per run() call, or for tables the input size per call (1024, 10KB, 10MB)
@@ -133,6 +139,7 @@ class BatchOptions(BaseModel):
         return ScriptSpec(
             path=self.entry_script.resolve(),
             model_dir=self.model_dir.resolve() if self.model_dir else None,
+            model_layout=self.model_layout,
             app_root=Path.cwd(),
         )
 

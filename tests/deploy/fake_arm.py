@@ -26,7 +26,21 @@ Response shapes follow Microsoft's published examples in Azure/azure-rest-api-sp
   reads.
 - operations: ARM's Azure-AsyncOperation status (`InProgress` until `Succeeded` or `Failed`
   with an `error`), as azure-core's ARM polling reads it; `polls` makes them take several
-  polls, `stalled` keeps them in progress, `failing` ends them Failed half way."""
+  polls, `stalled` keeps them in progress, `failing` ends them Failed half way.
+
+Azure's rules the fake enforces, each as Azure answers it (400 UserError), where scorehost once
+sent what Azure refuses:
+- a model version is a positive integer: "the version of a registered model must be a positive
+  integer. This is unlike data assets or environments" (Azure/azureml-examples issue #2725);
+  azure-ai-ml takes the next one from the container's `nextVersion` (_asset_utils.py,
+  _get_next_version_from_container), which the container here answers (AssetContainer's
+  `latestVersion`/`nextVersion` in the 2024-04-01 spec).
+- a code version's `codeUri` is an https blob URL (CodeVersion/createOrUpdate.json:
+  "codeUri": "https://blobStorage/folderName"); an azureml:// path fails (Azure/
+  azure-sdk-for-python issue #42281).
+- an AmlCompute cluster's name is 2-16 characters, a letter first, then letters, digits and
+  dashes (azure-ai-ml's compute schema: ComputeSchema name validation, and the Azure ML docs'
+  "compute names must be between 2 and 16 characters")."""
 
 import copy
 import json
@@ -262,12 +276,31 @@ class FakeArm:
             )
         return resource
 
+    def _refused(self, path: str, body: Any) -> str | None:
+        """Why Azure refuses this PUT (its rules, cited in the module's docstring), or None."""
+        key = path.lower()
+        kind, name = key.rsplit("/", 2)[-2], path.rsplit("/", 1)[-1]
+        version = kind == "versions"
+        if version and "/models/" in key and (not name.isdigit() or int(name) < 1):
+            return f"Model version '{name}' is not valid: versions are positive integers"
+        uri = (body or {}).get("properties", {}).get("codeUri", "")
+        if version and "/codes/" in key and not uri.startswith("https://"):
+            return f"codeUri '{uri}' is not an https blob URL"
+        if kind == "computes" and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{1,15}", name):
+            return f"Compute name '{name}' must be 2-16 letters, digits and dashes"
+        return None
+
     def _put(self, path: str, body: Any) -> Reply:
+        refused = self._refused(path, body)
+        if refused is not None:
+            return _reply(400, {"error": {"code": "UserError", "message": refused}})
         name = path.rsplit("/", 1)[-1]
         final = "Failed" if name in self.failing else "Succeeded"
         kind = path.lower().rsplit("/", 2)[-2]
         if kind in ("versions", "autoscalesettings"):  # synchronous in ARM
             self.resources[path.lower()] = self._resource(path, body, final)
+            if "/models/" in path.lower():
+                self._model_container(path.rsplit("/", 2)[0])
             return _reply(201, self.resources[path.lower()])
         self.resources[path.lower()] = self._resource(path, body, final)
         operation = f"{ARM}{path}/operations/op{len(self.operations)}?api-version=2023-01-01"
@@ -277,6 +310,25 @@ class FakeArm:
         )
         creating = self._resource(path, body, "Creating")
         return _reply(201, creating, {"Azure-AsyncOperation": operation, "Retry-After": "0"})
+
+    def _model_container(self, path: str) -> None:
+        """The model's container, with its latest and next version (what the SDK reads)."""
+        versions = [
+            int(p.rsplit("/", 1)[-1])
+            for p in self.resources
+            if p.rsplit("/", 1)[0] == f"{path.lower()}/versions"
+        ]
+        self.resources[path.lower()] = {
+            "id": path,
+            "name": path.rsplit("/", 1)[-1],
+            "type": "Microsoft.MachineLearningServices/workspaces/models",
+            "properties": {
+                "latestVersion": str(max(versions)),
+                "nextVersion": str(max(versions) + 1),
+                "isArchived": False,
+            },
+            "systemData": _SYSTEM_DATA,
+        }
 
     def _operation(self, key: str) -> Reply:
         steps = self.operations.get(key, ["Succeeded"])

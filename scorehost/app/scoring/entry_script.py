@@ -17,6 +17,7 @@ from typing import Any
 
 from scorehost.app.aml_api import aliases
 from scorehost.app.aml_api.aml_request import MARK as RAWHTTP_MARK
+from scorehost.app.scoring.model_mount import ModelLayout, mounted
 from scorehost.app.scoring.pins import PinMismatch, verify_pins
 from scorehost.app.scoring.typed_input import TypedInput, typed_input_of
 
@@ -58,6 +59,8 @@ class ScriptSpec:
     path: Path
     model_dir: Path | None = None
     """Exported as AZUREML_MODEL_DIR; a folder that does not exist is only a warning."""
+    model_layout: ModelLayout = "folder"
+    """How the model folder appears there (scorehost/app/scoring/model_mount.py)."""
     app_root: Path = Path()
     """Exported as AML_APP_ROOT and importable."""
     source_dir: Path | None = None
@@ -67,15 +70,17 @@ class ScriptSpec:
     environment: Mapping[str, str] = field(default_factory=dict)
     """Further variables the caller exports (WORKER_COUNT, Application Insights')."""
 
-    def exported(self) -> dict[str, str]:
-        """The variables Azure ML exports to the script (AZUREML_MODEL_DIR only when set)."""
+    def exported(self, model_root: Path | None = None) -> dict[str, str]:
+        """The variables Azure ML exports to the script: AZUREML_MODEL_DIR (`model_root`, else
+        model_dir) only when there is a model."""
         variables = {
             "AML_APP_ROOT": str(self.app_root.resolve()),
             "AZUREML_ENTRY_SCRIPT": str(self.path),
             **self.environment,
         }
-        if self.model_dir is not None:
-            variables["AZUREML_MODEL_DIR"] = str(self.model_dir)
+        model = model_root or self.model_dir
+        if model is not None:
+            variables["AZUREML_MODEL_DIR"] = str(model)
         return variables
 
     def import_paths(self) -> list[Path]:
@@ -157,7 +162,8 @@ def load_script(spec: ScriptSpec) -> Script:
             "Model folder %s (AZUREML_MODEL_DIR) does not exist; init() fails if it reads it",
             spec.model_dir,
         )
-    os.environ.update(spec.exported())
+    root = mounted(spec.model_dir, spec.model_layout) if spec.model_dir is not None else None
+    os.environ.update(spec.exported(root))
     folder = str(path.parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)  # so `import utils` beside score.py works

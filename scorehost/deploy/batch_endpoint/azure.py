@@ -1,7 +1,6 @@
 """The one seam to Azure ML v2 (azure-ai-ml, and azure-storage-blob for the uploads): every call
 the batch endpoint commands make is in here."""
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from scorehost.deploy.shared.waits import wait_for
 from scorehost.deploy.shared.workspace import WorkspaceIds, ml_client
 
 CODE_NAME = "scorehost-batch-code"
+DIGEST_TAG = "scorehost.digest"  # a model version's folder, by its contents
 
 
 class BatchEndpoints:
@@ -124,49 +124,46 @@ class BatchEndpoints:
         return str(self._ml.environments.create_or_update(self.environment(config)).id)
 
     def register_code(self, folder: Path) -> str:
-        """The code asset for `folder`, uploaded first unless that version exists already."""
+        """The code asset for `folder`: found by its digest (the version), else uploaded and
+        registered by its https URI."""
         # azure-ai-ml has no public code operations; this is the one its own deployments use
-        return self._asset(
-            self._ml._code,
-            CODE_NAME,
-            folder,
-            "code",
-            lambda version, uri: Code(name=CODE_NAME, version=version, path=uri),
-        )
+        operations = self._ml._code
+        version = uploads.short_digest(folder)
+        try:
+            return str(operations.get(CODE_NAME, version).id)
+        except ResourceNotFoundError:
+            stored = self._upload(folder, "code", version)
+            code = Code(name=CODE_NAME, version=version, path=stored.blob_uri)
+            return str(operations.create_or_update(code).id)
 
     def register_model(self, config: BatchEndpointConfig) -> str:
-        return self._asset(
-            self._ml.models,
-            config.registered_model_name,
-            config.model_dir,
-            "model",
-            lambda version, uri: Model(
-                name=config.registered_model_name,
-                version=version,
-                type="custom_model",
-                path=uri,
-                description=f"scorehost batch: {config.model_dir.name}",
-                tags=config.tags,
-            ),
+        """The model version holding the folder's files: the one tagged with its digest, else a
+        new one. Azure numbers model versions itself (positive integers only: azureml-examples
+        issue #2725), so a folder's identity lives in a tag."""
+        name = config.registered_model_name
+        short = uploads.short_digest(config.model_dir)
+        for model in self._model_versions(name):
+            if (model.tags or {}).get(DIGEST_TAG) == short:
+                return str(model.id)
+        stored = self._upload(config.model_dir, "model", short)
+        model = Model(
+            name=name,  # no version: the SDK asks the container for its next one
+            type="custom_model",
+            path=stored.datastore_uri,
+            description=f"scorehost batch: {config.model_dir.resolve().name}",
+            tags={**config.tags, DIGEST_TAG: short},
         )
+        return str(self._ml.models.create_or_update(model).id)
 
-    def _asset(
-        self,
-        operations: Any,
-        name: str,
-        folder: Path,
-        kind: str,
-        make: Callable[[str, str], Any],
-    ) -> str:
-        """The asset `name` at the folder's digest: found, or uploaded and registered now."""
-        version = uploads.version_of(folder)
+    def _model_versions(self, name: str) -> list[Any]:
         try:
-            return str(operations.get(name, version).id)
+            return list(self._ml.models.list(name=name))
         except ResourceNotFoundError:
-            stored = uploads.store(
-                folder, kind, version, self._datastore(), self._credential, self._transport
-            )
-            return str(operations.create_or_update(make(version, stored.uri)).id)
+            return []
+
+    def _upload(self, folder: Path, kind: str, short: str) -> uploads.Stored:
+        datastore = self._datastore()
+        return uploads.store(folder, kind, short, datastore, self._credential, self._transport)
 
     def _datastore(self) -> Any:
         """The workspace's default datastore with its secrets, fetched once for all uploads."""
@@ -174,7 +171,19 @@ class BatchEndpoints:
             self._default_datastore = self._ml.datastores.get_default(include_secrets=True)
         return self._default_datastore
 
-    def create_endpoint(self, config: BatchEndpointConfig, default: str | None = None) -> Any:
+    def ensure_endpoint(self, config: BatchEndpointConfig) -> Any:
+        """The endpoint: created when missing; one that exists is left as it is, so jobs keep
+        going to its default deployment while the new one is made."""
+        try:
+            return self._ml.batch_endpoints.get(config.endpoint_name)
+        except ResourceNotFoundError:
+            return self._put_endpoint(config, default=None)
+
+    def set_default(self, config: BatchEndpointConfig) -> Any:
+        """Make this run's deployment the endpoint's default (the last step of a deploy)."""
+        return self._put_endpoint(config, default=config.deployment_name)
+
+    def _put_endpoint(self, config: BatchEndpointConfig, default: str | None) -> Any:
         poller = self._ml.batch_endpoints.begin_create_or_update(self.endpoint(config, default))
         return wait_for(poller, f"batch endpoint {config.endpoint_name}", config.timeout_s)
 

@@ -164,9 +164,9 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
     environment_id = azure.register_environment(config)
     code_id = azure.register_code(config.code_dir)
     model_id = azure.register_model(config)
-    azure.create_endpoint(config)
+    azure.ensure_endpoint(config)
     azure.create_deployment(config, model_id, code_id, environment_id)
-    azure.create_endpoint(config, default=config.deployment_name)
+    azure.set_default(config)
     if planned is not None:
         print(json.dumps({"requests": planned.mutations()}, indent=2))
     else:

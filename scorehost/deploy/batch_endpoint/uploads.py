@@ -1,6 +1,7 @@
 """A local folder into the workspace's default datastore, once: its blobs go under a path named
-by the folder's content digest, so an unchanged folder is never sent twice and an asset version
-always means the same files."""
+by the folder's content digest and ending in the folder's own name (Azure mounts a registered
+folder under AZUREML_MODEL_DIR by that last segment), so an unchanged folder is never sent twice
+and an asset always means the same files."""
 
 import hashlib
 from dataclasses import dataclass
@@ -33,8 +34,8 @@ def digest(folder: Path) -> str:
     return sha.hexdigest()
 
 
-def version_of(folder: Path) -> str:
-    """The asset version for a folder's contents: its digest's first 16 hex digits."""
+def short_digest(folder: Path) -> str:
+    """A folder's contents in 16 hex digits: where its blobs go, and the tag that finds them."""
     return digest(folder)[:16]
 
 
@@ -44,27 +45,42 @@ def sha_of_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Stored:
-    """Where a folder's files are: `path` in `datastore`, as an azureml:// URI."""
+    """Where a folder's files are: `path` in a datastore's blob container."""
 
     datastore: str
-    path: str
+    account_url: str  # https://<account>.blob.core.windows.net
+    container: str
+    path: str  # ends in the folder's own name
 
     @property
-    def uri(self) -> str:
+    def datastore_uri(self) -> str:
+        """azureml://datastores/<name>/paths/<path>/, as models are registered."""
         return f"azureml://datastores/{self.datastore}/paths/{self.path}/"
+
+    @property
+    def blob_uri(self) -> str:
+        """https://<account>.blob.core.windows.net/<container>/<path>, as code assets are
+        registered (Microsoft's CodeVersion/createOrUpdate.json example; an azureml:// code
+        path is refused: Azure/azure-sdk-for-python issue #42281)."""
+        return f"{self.account_url}/{self.container}/{self.path}"
 
 
 def store(
-    folder: Path, kind: str, version: str, datastore: Any, identity: Any, transport: Any | None
+    folder: Path, kind: str, short: str, datastore: Any, identity: Any, transport: Any | None
 ) -> Stored:
-    """Upload `folder` (kind: code or model; `version`: its version_of) to `datastore` (an
+    """Upload `folder` (kind: code or model; `short`: its short_digest) to `datastore` (an
     AzureBlobDatastore with its secrets, as `MLClient.datastores.get_default(include_secrets=
     True)` returns it); a datastore without stored secrets is written with the caller's own
     `identity` (a TokenCredential)."""
     from azure.storage.blob import BlobServiceClient
 
-    stored = Stored(datastore.name, f"scorehost/{kind}/{version}")
     account_url = f"{datastore.protocol}://{datastore.account_name}.blob.{datastore.endpoint}"
+    stored = Stored(
+        datastore.name,
+        account_url,
+        datastore.container_name,
+        f"scorehost/{kind}/{short}/{folder.resolve().name}",
+    )
     secrets = datastore.credentials
     credential = (
         getattr(secrets, "account_key", None) or getattr(secrets, "sas_token", None) or identity

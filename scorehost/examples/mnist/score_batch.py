@@ -16,7 +16,14 @@ from PIL import Image
 
 def init():
     global model
-    model = joblib.load(os.path.join(os.environ["AZUREML_MODEL_DIR"], "sklearn_mnist_model.pkl"))
+    # AZUREML_MODEL_DIR is the model folder itself (scorehost batch, Azure ML v1), or holds it
+    # under its own name (a batch endpoint's registered folder): find the file in either.
+    found = sorted(Path(os.environ["AZUREML_MODEL_DIR"]).rglob("sklearn_mnist_model.pkl"))
+    if not found:
+        raise FileNotFoundError(
+            f"no sklearn_mnist_model.pkl under {os.environ['AZUREML_MODEL_DIR']}"
+        )
+    model = joblib.load(found[0])
 
 
 def run(mini_batch):

@@ -86,6 +86,9 @@ def test_dry_run_prints_every_request_and_sends_none(
     assert deployment["compute"].endswith("/computes/cpu-cluster")
     assert requests[-1]["body"]["properties"]["defaults"] == {"deploymentName": "scorehost"}
     assert all("bytes>" in r["body"] for r in requests if ".blob." in r["url"])
+    model = next(r for r in requests if "/models/" in r["url"])
+    assert model["url"].split("?")[0].endswith("/versions/1")  # Azure's integer versions
+    assert code_put["body"]["properties"]["codeUri"].startswith("https://")
 
 
 def test_the_environment_pins_the_libraries_the_model_was_trained_with(
@@ -223,3 +226,64 @@ def test_the_dry_run_says_nothing_on_stderr(
     argv = ["deploy", "--dry-run", "--workspace-config", str(workspace), "--config"]
     assert main([*argv, TUTORIAL_CONFIG, "--model-dir", str(mnist_model_dir)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def _put(arm: FakeArm, part: str) -> list[dict[str, Any]]:
+    return [m for m in arm.mutations() if m["method"] == "PUT" and part in m["url"]]
+
+
+def test_assets_are_registered_as_azure_takes_them(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    deploy = ("deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir))
+    assert _run(capsys, *deploy)[0] == 0
+
+    (model,) = _put(arm, "/models/")
+    assert model["url"].split("?")[0].endswith(f"/models/{mnist_model_dir.name}/versions/1")
+    model_uri = model["body"]["properties"]["modelUri"]
+    # Azure mounts a registered folder under AZUREML_MODEL_DIR by its last path segment
+    assert model_uri.rstrip("/").endswith(f"/{mnist_model_dir.name}")
+    (code,) = _put(arm, "/codes/")
+    code_uri = code["body"]["properties"]["codeUri"]
+    assert code_uri.startswith(f"https://wsstorage0123.blob.core.windows.net/{CONTAINER}/")
+    assert code_uri.endswith("/mnist")  # the code folder's own name
+
+
+def test_a_retrained_model_is_the_next_version_and_an_unchanged_one_is_reused(
+    capsys: pytest.CaptureFixture[str],
+    workspace: Path,
+    arm: FakeArm,
+    mnist_model_dir: Path,
+    tmp_path: Path,
+) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    for path in mnist_model_dir.iterdir():
+        (model / path.name).write_bytes(path.read_bytes())
+    deploy = ("deploy", "--workspace-config", str(workspace), "--model-dir", str(model))
+    assert _run(capsys, *deploy)[0] == 0
+    assert _run(capsys, *deploy)[0] == 0  # nothing changed: version 1 again, nothing uploaded
+    (model / "notes.txt").write_text("retrained on more data")
+    assert _run(capsys, *deploy)[0] == 0
+
+    versions = [m["url"].split("/versions/")[1].split("?")[0] for m in _put(arm, "/models/")]
+    assert versions == ["1", "2"]
+    deployments = _put(arm, "/deployments/")
+    assert deployments[-1]["body"]["properties"]["model"]["assetId"].endswith("/versions/2")
+
+
+def test_a_redeploy_never_leaves_the_endpoint_without_its_default(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm, mnist_model_dir: Path
+) -> None:
+    deploy = ("deploy", "--workspace-config", str(workspace), "--model-dir", str(mnist_model_dir))
+    assert _run(capsys, *deploy)[0] == 0
+    arm.received.clear()
+
+    assert _run(capsys, *deploy, "--deployment-name", "second")[0] == 0
+
+    endpoint_puts = _put(arm, "/batchEndpoints/")
+    endpoint_puts = [m for m in endpoint_puts if "/deployments/" not in m["url"]]
+    # while `second` was made, jobs still went to `scorehost`; then `second` took over
+    assert [m["body"]["properties"]["defaults"] for m in endpoint_puts] == [
+        {"deploymentName": "second"}
+    ]

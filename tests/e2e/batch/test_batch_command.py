@@ -281,3 +281,26 @@ def test_a_killed_run_resumed_skips_what_was_done_and_writes_the_same_output(
     assert len(whole.rows()) == 60
     assert resumed.summary()["resumed"] >= 5
     assert resumed.summary()["succeeded"] == 60
+
+
+def test_a_script_written_for_a_registered_model_folder_runs_as_azure_mounts_it(
+    tmp_path: Path,
+) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weight.txt").write_text("2")
+    write_lines(tmp_path / "in", ["abc"])
+    options: dict[str, Any] = {
+        "entry_script": BATCH / "reads_model_folder.py",
+        "model_dir": model,
+        "input": tmp_path / "in",
+    }
+
+    as_given = run_batch(tmp_path / "as-given", **options)
+    mounted = run_batch(tmp_path / "mounted", **options, model_layout="registered")
+
+    # With the folder itself as AZUREML_MODEL_DIR (the default) a script written for Azure's
+    # mount fails in init(); asked to lay it out as a batch endpoint does, it runs as it will.
+    assert as_given.code == 1 and "model/model/weight.txt" in as_given.stderr
+    assert mounted.code == 0, mounted.stderr
+    assert mounted.rows() == ["item-000.txt 8.0"]

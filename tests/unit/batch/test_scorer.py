@@ -1,6 +1,7 @@
 """A worker's side: the script's run() on a mini-batch, and what its return becomes."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,8 @@ from tests.paths import EXAMPLES, SCRIPTS, TUTORIAL_SCRIPT
 BATCH = SCRIPTS / "batch"
 
 
-def _scorer(script: Path, model_dir: Path | None = None) -> Scorer:
-    return Scorer(WorkerSpec(ScriptSpec(script, model_dir), "auto"))
+def _scorer(script: Path, model_dir: Path | None = None, **spec: Any) -> Scorer:
+    return Scorer(WorkerSpec(ScriptSpec(script, model_dir, **spec), "auto"))
 
 
 def _digits(folder: Path, rows: np.ndarray) -> list[str]:
@@ -106,6 +107,8 @@ def test_the_batch_example_scores_pngs_and_idx_rows_alike(
     paths = _digits(tmp_path, digit_rows[:10])
     scorer = _scorer(EXAMPLES / "mnist" / "score_batch.py", mnist_model_dir)
     assert scorer.contract == "mini_batch"
+    # as a batch endpoint mounts its registered folder, too
+    _scorer(EXAMPLES / "mnist" / "score_batch.py", mnist_model_dir, model_layout="registered")
     frame = pd.DataFrame(np.stack([np.asarray(Image.open(p)).ravel() for p in paths]))
 
     files = scorer.score(MiniBatch(0, tuple(paths), paths))
