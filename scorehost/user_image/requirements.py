@@ -29,6 +29,12 @@ class Requirements:
     source: Path | None
     lines: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    replaced: frozenset[str] = REPLACED  # packages left out: what the image brings instead
+
+    @property
+    def packages(self) -> list[str]:
+        """The requirement lines, without the ones left out."""
+        return [line for line in self.lines if not line.startswith("#")]
 
     def text(self) -> str:
         origin = self.source.name if self.source else "no requirements file"
@@ -48,17 +54,24 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def canonical_name(line: str) -> str:
+    """The package a requirement line names, as pip compares names (`Scikit_Learn>=1` ->
+    `scikit-learn`)."""
+    name = _NAME.match(line)
+    return _canonical(name.group(1)) if name else line
+
+
 def _keep(requirements: Requirements, line: str, origin: str) -> None:
     name = _NAME.match(line)
-    if name and _canonical(name.group(1)) in REPLACED:
+    if name and _canonical(name.group(1)) in requirements.replaced:
         requirements.lines.append(f"# {line}  (left out: the server scorehost replaces)")
         requirements.notes.append(f"{origin}: {name.group(1)} left out (scorehost replaces it)")
     else:
         requirements.lines.append(line)
 
 
-def _from_pip_file(path: Path) -> Requirements:
-    requirements = Requirements(path)
+def _from_pip_file(path: Path, replaced: frozenset[str]) -> Requirements:
+    requirements = Requirements(path, replaced=replaced)
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.split(" #")[0].strip()
         if not line or line.startswith("#"):
@@ -87,7 +100,7 @@ def _conda_to_pip(spec: str) -> str:
     return f"{name}{version}"
 
 
-def _from_conda_file(path: Path) -> Requirements:
+def _from_conda_file(path: Path, replaced: frozenset[str]) -> Requirements:
     try:
         import yaml
     except ModuleNotFoundError:
@@ -99,7 +112,7 @@ def _from_conda_file(path: Path) -> Requirements:
     dependencies = document.get("dependencies") if isinstance(document, dict) else None
     if not isinstance(dependencies, list):
         raise UsageError(f"{path} has no 'dependencies:' list (a conda environment file has one)")
-    requirements = Requirements(path)
+    requirements = Requirements(path, replaced=replaced)
     for item in dependencies:
         if isinstance(item, dict) and set(item) == {"pip"} and isinstance(item["pip"], list):
             for line in item["pip"]:
@@ -120,9 +133,11 @@ def _add_conda_package(requirements: Requirements, spec: str, origin: str) -> No
     _keep(requirements, line, origin)
 
 
-def read(path: Path | None) -> Requirements:
+def read(path: Path | None, replaced: frozenset[str] = REPLACED) -> Requirements:
+    """The file's requirements, but `replaced` (default: Azure ML's server, which the scorehost
+    image replaces; nothing, for an environment on Azure ML's own base image)."""
     if path is None:
         return Requirements(None, notes=["no requirements file: the image's packages only"])
     if path.suffix in (".yml", ".yaml"):
-        return _from_conda_file(path)
-    return _from_pip_file(path)
+        return _from_conda_file(path, replaced)
+    return _from_pip_file(path, replaced)

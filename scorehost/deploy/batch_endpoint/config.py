@@ -11,13 +11,17 @@ from pydantic_settings import NoDecode
 from scorehost.deploy.shared.config import TargetConfig, check_ml_name, check_vm_size
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.names import asset_name
+from scorehost.user_image import requirements
 
 # Microsoft's batch examples run on this image with their conda file (azureml-examples,
 # cli/endpoints/batch/deploy-models/mnist-classifier/deployment-torch/deployment.yml)
 BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest"
-# ...whose pip list always has Azure ML's batch driver's own packages (its conda.yaml)
-DRIVER_PACKAGES = ("azureml-core", "azureml-dataset-runtime[fuse]")
-SCRIPT_PACKAGES = ("pandas", "pillow")  # what score_batch.py imports besides the model's own
+# What Azure ML's batch driver itself needs in the environment: "add the library azureml-core, as
+# it's required for batch deployments to work" (Microsoft Learn, Deploy a custom model to a batch
+# endpoint; every conda.yaml of azureml-examples' cli/endpoints/batch lists it). Not
+# azureml-dataset-runtime[fuse], which some list too: every release caps numpy below 2, so with a
+# model trained on numpy 2 pip cannot resolve the environment.
+DRIVER_PACKAGE = "azureml-core"
 
 
 class BatchEndpointConfig(TargetConfig):
@@ -65,8 +69,12 @@ class BatchEndpointConfig(TargetConfig):
     image: str = BASE_IMAGE
     """Base image of the environment (Azure ML builds the pip packages on top)."""
     pip_packages: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    """pip packages of the environment, comma-separated [default: the model's own libraries at
-    the versions in its metadata file, pandas, pillow, and Azure ML's batch driver's packages]."""
+    """pip packages of the environment, comma-separated, used as they are [default: the project's
+    requirements file in code_dir (requirements.txt, environment.yml, conda.yaml, ...), else the
+    model's own libraries at the versions its metadata file records; then extra_packages, and
+    azureml-core, which Azure ML's batch driver needs]."""
+    extra_packages: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """pip packages the script needs beside those (comma-separated)."""
     timeout_s: int = Field(3600, gt=0)
     """How long to wait for each create or update (a new cluster or environment takes minutes)."""
 
@@ -80,7 +88,7 @@ class BatchEndpointConfig(TargetConfig):
     def _instance_type(cls, value: str) -> str:
         return check_vm_size(value)
 
-    @field_validator("pip_packages", mode="before")
+    @field_validator("pip_packages", "extra_packages", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
@@ -109,13 +117,26 @@ class BatchEndpointConfig(TargetConfig):
         return self.model_name or asset_name(self.model_dir)
 
     def environment_packages(self) -> list[str]:
-        """pip_packages, or the model's libraries pinned as its metadata records them."""
+        """pip_packages as they are; else what the project's requirements file lists, or the
+        model's libraries pinned as its metadata records them, with extra_packages and the
+        batch driver's package added."""
         if self.pip_packages:
             return list(self.pip_packages)
-        versions = self._trained_with()
-        pinned = [f"{name}=={version}" for name, version in versions.items() if name != "python"]
-        model = pinned or ["scikit-learn", "joblib", "numpy"]
-        return [*model, *SCRIPT_PACKAGES, *DRIVER_PACKAGES]
+        found = requirements.find(self.code_dir, None)
+        if found is not None:
+            packages = requirements.read(found, replaced=frozenset()).packages
+        else:
+            versions = self._trained_with()
+            packages = [f"{name}=={v}" for name, v in versions.items() if name != "python"]
+        if not packages:
+            raise ConfigError(
+                f"pip_packages: {self.code_dir} has no requirements file ("
+                f"{', '.join(requirements.CANDIDATES)}) and the model no metadata of its "
+                "libraries: list the environment's packages (--pip-packages a,b,c)"
+            )
+        named = {requirements.canonical_name(line) for line in packages}
+        driver = [] if DRIVER_PACKAGE in named else [DRIVER_PACKAGE]
+        return [*packages, *self.extra_packages, *driver]
 
     def python_version(self) -> str:
         version = self._trained_with().get("python", "3.11")
