@@ -53,9 +53,11 @@ def _help(name: str, info: FieldInfo, env_names: EnvNames | None) -> str:
 
 
 def _bare(annotation: Any) -> Any:
-    """The annotation without `| None`."""
+    """The annotation without `| None`; text when it is a choice of types (`int | "auto"`),
+    which the model's own validation tells apart."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        return next(a for a in typing.get_args(annotation) if a is not type(None))
+        kinds = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return kinds[0] if len(kinds) == 1 else str
     return annotation
 
 

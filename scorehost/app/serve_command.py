@@ -72,7 +72,7 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"invalid settings: {problems}") from None
     if settings.debug_port is not None:
         require_extra("debug", ["debugpy"], "a debug port (AZUREML_DEBUG_PORT or --debug-port)")
-    if settings.reload and settings.workers > 1:
+    if settings.reload and settings.workers not in (1, "auto"):
         raise UsageError(
             f"--reload restarts a single worker; drop --workers {settings.workers} "
             "(or WORKER_COUNT) while developing"

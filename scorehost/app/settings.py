@@ -13,6 +13,7 @@ from pydantic_settings import (
 )
 
 from scorehost.app.config_file import CONFIG_FILE_ENV, ConfigFileSource
+from scorehost.app.cpu import MAX_WORKERS
 
 DEFAULT_PORT = 5001  # Azure ML's DOCKER_IMAGE_HTTP_PORT
 
@@ -51,8 +52,9 @@ class Settings(BaseSettings):
     port: int = Field(DEFAULT_PORT, ge=0, le=65535, validation_alias=_env("PORT"))
     """TCP port (Azure ML's is 5001)."""
 
-    workers: int = Field(1, ge=1, le=64, validation_alias=_env("WORKERS", "WORKER_COUNT"))
-    """Worker processes; each loads the script and calls init() once."""
+    workers: int | Literal["auto"] = Field(1, validation_alias=_env("WORKERS", "WORKER_COUNT"))
+    """Worker processes; each loads the script and calls init() once. auto: one per CPU the
+    container's quota allows."""
 
     scoring_timeout_ms: int = Field(
         60_000, gt=0, validation_alias=_env("SCORING_TIMEOUT_MS", "SCORING_TIMEOUT_MS")
@@ -249,6 +251,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"{item!r} is not FILE=<64 hex digits>")
             pins[name.strip()] = digest.strip().lower()
         return pins
+
+    @field_validator("workers", mode="plain")
+    @classmethod
+    def _workers(cls, value: object) -> int | Literal["auto"]:
+        """A count from 1 to MAX_WORKERS, or "auto"; one message for anything else."""
+        text = str(value).strip()
+        if text.lower() == "auto":
+            return "auto"
+        if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+            raise ValueError(f"give 1 to {MAX_WORKERS} processes, or auto (one per CPU)")
+        return int(text)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -186,6 +186,17 @@ def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
     assert "scorehost_requests" in httpx.get(f"{container.url}/metrics").text
 
 
+def test_workers_auto_follows_the_containers_cpu_quota(run_container: RunContainer) -> None:
+    # what an online endpoint deployment sets: the instance's CPUs decide, not a table of sizes;
+    # one CPU of this machine's two, so a reader that missed the quota would start two
+    container = run_container("--cpus", "1", "-e", "SCOREHOST_WORKERS=auto")
+    container.wait_ready()
+
+    assert "with 1 worker(s)" in container.logs()
+    answer = httpx.post(f"{container.url}/score", content=json.dumps({"data": [[0.0] * 784]}))
+    assert answer.status_code == 200
+
+
 def test_started_as_azure_ml_v1_starts_it_the_image_serves_the_copied_script(
     run_container: RunContainer, tmp_path: Path
 ) -> None:

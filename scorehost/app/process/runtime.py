@@ -1,5 +1,6 @@
 """What the serving process makes once, before any worker starts, and hands to each of them:
-the listening sockets, the measured memory limits and the folder where workers share metrics.
+the listening sockets, the measured memory limits, how many workers the CPUs allow and the
+folder where workers share metrics.
 
 Settings say what the user asked for; a Runtime is what the machine turned out to give."""
 
@@ -14,6 +15,7 @@ from scorehost.app.settings import Settings
 @dataclass(frozen=True)
 class Runtime:
     limits: Limits
+    workers: int = 1
     sockets: tuple[socket.socket, ...] = ()
     metrics_dir: Path | None = None  # None: one process, metrics kept in memory
 

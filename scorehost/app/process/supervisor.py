@@ -27,7 +27,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
 
-from scorehost.app import exit_codes, probe
+from scorehost.app import cpu, exit_codes, probe
 from scorehost.app.commands import UsageError
 from scorehost.app.memory import Limits
 from scorehost.app.process import logs
@@ -135,10 +135,10 @@ class Supervisor:
         metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
         # prometheus_client reads this when it is imported, in each worker.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-        limits = Limits.measure(
-            settings.memory_limit_bytes, settings.max_body_bytes, settings.workers
-        )
-        runtime = Runtime(limits, tuple(socks), metrics_dir)
+        # --reload restarts a single worker, whatever "auto" would make of the CPUs
+        workers = 1 if settings.reload else cpu.worker_count(settings.workers)
+        limits = Limits.measure(settings.memory_limit_bytes, settings.max_body_bytes, workers)
+        runtime = Runtime(limits, workers, tuple(socks), metrics_dir)
         logs.configure(settings.log_level, settings.log_format)
         _preload(settings.preload)
         # Preloaded objects live for the whole process: keep them out of every worker's garbage
@@ -156,7 +156,7 @@ class Supervisor:
             settings.model_dir or "unset",
             settings.host,
             settings.port,
-            settings.workers,
+            workers,
         )
         self._announce(socks[-1])  # the health port's socket when there is one
         reloader = None
@@ -166,7 +166,7 @@ class Supervisor:
             reloader = Reloader(settings, self._on_change)
             reloader.start()
         try:
-            self._workers = [self._start_worker(runtime) for _ in range(settings.workers)]
+            self._workers = [self._start_worker(runtime) for _ in range(workers)]
             exit_code = self._watch(runtime)
             if reloader is not None:
                 reloader.stop()
@@ -245,7 +245,7 @@ class Supervisor:
         for worker in self._workers:
             if worker.pid is not None:
                 multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
-        self._workers = [self._start_worker(runtime) for _ in range(self._settings.workers)]
+        self._workers = [self._start_worker(runtime) for _ in range(runtime.workers)]
 
     def _stop_all(self) -> None:
         for worker in self._workers:

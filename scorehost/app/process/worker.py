@@ -51,7 +51,10 @@ class Worker:
         self.metrics.describe_model(settings.entry_script_path, settings.model_dir)
         self.telemetry = telemetry_providers.start(settings)
         self.scoring = ScoringService(
-            settings, on_stuck=self.stop, observe_run=self.metrics.run_seconds.observe
+            settings,
+            on_stuck=self.stop,
+            observe_run=self.metrics.run_seconds.observe,
+            workers=runtime.workers,
         )
         self.app = create_app(
             settings,

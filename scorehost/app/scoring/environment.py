@@ -24,10 +24,11 @@ def app_insights_enabled(settings: Settings) -> bool:
     )
 
 
-def script_spec(settings: Settings) -> ScriptSpec:
-    """The served script, with what Azure ML's server exports beside the common variables."""
+def script_spec(settings: Settings, workers: int) -> ScriptSpec:
+    """The served script, with what Azure ML's server exports beside the common variables
+    (WORKER_COUNT: the `workers` started, which for --workers auto the CPUs decided)."""
     environment = {
-        "WORKER_COUNT": str(settings.workers),
+        "WORKER_COUNT": str(workers),
         "AML_APP_INSIGHTS_ENABLED": "true" if app_insights_enabled(settings) else "false",
     }
     if settings.app_insights_key is not None:

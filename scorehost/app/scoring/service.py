@@ -41,15 +41,18 @@ class Status(StrEnum):
 class ScoringService:
     """`on_stuck` is called when user code overran its deadline and still holds a thread:
     the owner should recycle the process (a thread cannot be killed).
-    `observe_run` gets the seconds of each run() call (one per merged batch)."""
+    `observe_run` gets the seconds of each run() call (one per merged batch); `workers` is how
+    many the server started (the script sees it as WORKER_COUNT)."""
 
     def __init__(
         self,
         settings: Settings,
         on_stuck: Callable[[], None],
         observe_run: Callable[[float], None] = lambda _: None,
+        workers: int = 1,
     ) -> None:
         self._settings = settings
+        self._workers = workers
         self._on_stuck = on_stuck
         self._observe_run = observe_run
         self._executor = RunExecutor(settings.max_concurrent_runs)
@@ -68,7 +71,7 @@ class ScoringService:
     async def start(self) -> None:
         """Load the script and call init(); raises EntryScriptError if either fails."""
         self._loading_since = time.monotonic()
-        spec = script_spec(self._settings)
+        spec = script_spec(self._settings, self._workers)
         log.info("Loading %s and calling init()", spec.path)
         load = functools.partial(_load_and_init, spec)
         try:

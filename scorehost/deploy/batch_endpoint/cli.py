@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from scorehost.app.flags import given
@@ -30,6 +31,7 @@ from scorehost.deploy.shared.cli import (
     workspace_flags,
 )
 from scorehost.deploy.shared.config import load_config
+from scorehost.deploy.shared.errors import ConfigError
 
 REGION = "<workspace region>"
 
@@ -56,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--input",
         required=True,
         help="what to score: a data asset (azureml:digits@latest, azureml:digits:1), a datastore "
-        "path (azureml://datastores/NAME/paths/PATH) or a public https:// URL",
+        "path (azureml://datastores/NAME/paths/PATH), a public https:// URL, or a local folder "
+        "(uploaded first)",
     )
     invoke.add_argument(
         "--input-type",
@@ -195,7 +198,27 @@ def _status(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
+def check_input(reference: str, input_type: str) -> None:
+    """A local --input (which azure-ai-ml uploads before the job starts) must be there, and be
+    a folder for uri_folder or a file for uri_file; Azure addresses are Azure's to check."""
+    if reference.startswith("azureml:") or "://" in reference:
+        return
+    path = Path(reference)
+    wants_folder = input_type == "uri_folder"
+    if not path.exists():
+        raise ConfigError(
+            f"--input: {reference} is not a local {'folder' if wants_folder else 'file'}, a data "
+            "asset (azureml:NAME@latest) or a URL"
+        )
+    if wants_folder != path.is_dir():
+        raise ConfigError(
+            f"--input: {reference} is a {'file' if wants_folder else 'folder'}; pass "
+            f"--input-type {'uri_file' if wants_folder else 'uri_folder'}"
+        )
+
+
 def _invoke(args: argparse.Namespace, context: Context) -> int:
+    check_input(args.input, args.input_type)
     config, azure, planned = _endpoint(args, context)
     job = azure.invoke(config, args.input, args.input_type)
     print(json.dumps({"job": job.name, "status": getattr(job, "status", None)}, indent=2))

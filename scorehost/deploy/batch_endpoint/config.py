@@ -8,7 +8,13 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from scorehost.deploy.shared.config import TargetConfig, check_ml_name, check_vm_size
+from scorehost.deploy.shared.config import (
+    TargetConfig,
+    check_compute_name,
+    check_ml_name,
+    check_relative_file,
+    check_vm_size,
+)
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.names import asset_name
 from scorehost.user_image import requirements
@@ -78,15 +84,25 @@ class BatchEndpointConfig(TargetConfig):
     timeout_s: int = Field(3600, gt=0)
     """How long to wait for each create or update (a new cluster or environment takes minutes)."""
 
-    @field_validator("endpoint_name", "deployment_name", "compute_name")
+    @field_validator("endpoint_name", "deployment_name")
     @classmethod
     def _names(cls, value: str) -> str:
         return check_ml_name(value)
 
+    @field_validator("compute_name")
+    @classmethod
+    def _compute_name(cls, value: str) -> str:
+        return check_compute_name(value)
+
+    @field_validator("scoring_script")
+    @classmethod
+    def _scoring_script(cls, value: str) -> str:
+        return check_relative_file(value)
+
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, value: str) -> str:
-        return check_vm_size(value)
+        return check_vm_size(value, "compute cluster")
 
     @field_validator("pip_packages", "extra_packages", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorehost.deploy.shared.vm_sizes import VM_SIZES
+from scorehost.deploy.shared import vm_sizes
 
 DEFAULT_PROFILE = "scorehost, tutorial score.py"
 HOURS_PER_MONTH = 730
@@ -66,20 +66,17 @@ class Size:
 _ML_BILLING = "per instance-hour of the VM size (Azure ML reserves 20% extra quota for upgrades)"
 _K8S_BILLING = "node VMs (pods packed onto nodes) plus the cluster's load balancer"
 _ACI_BILLING = "per vCPU-second and GB-second while the group runs"
-_ENDPOINT_SIZES = ("Standard_F4s_v2", "Standard_F8s_v2", "Standard_F16s_v2")
+_ENDPOINT_SIZES = tuple(
+    size
+    for size in vm_sizes.SIZES
+    if size.name in ("Standard_F4s_v2", "Standard_F8s_v2", "Standard_F16s_v2")
+)
 
 SIZES = (
     Size("aci", "4 vCPU / 16 GB container group", 4, 16, 1, _ACI_BILLING),
     *(
-        Size(
-            "online-endpoint",
-            name,
-            VM_SIZES[name].cores,
-            VM_SIZES[name].memory_gb,
-            1000,
-            _ML_BILLING,
-        )
-        for name in _ENDPOINT_SIZES
+        Size("online-endpoint", vm.name, vm.cores, vm.memory_gb, 1000, _ML_BILLING)
+        for vm in _ENDPOINT_SIZES
     ),
     Size("aks / kubernetes", "pod: 2 CPU / 2 GiB", 2, 2, 5000, _K8S_BILLING),
     Size("aks / kubernetes", "pod: 4 CPU / 4 GiB", 4, 4, 5000, _K8S_BILLING),

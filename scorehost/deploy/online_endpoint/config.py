@@ -13,7 +13,6 @@ from scorehost.deploy.shared.config import (
     check_vm_size,
     server_timeout_ms,
 )
-from scorehost.deploy.shared.vm_sizes import VM_SIZES
 
 AZURE_REQUEST_TIMEOUT_MAX_MS = 180_000  # Azure ML's ceiling for request_timeout_ms
 
@@ -37,7 +36,8 @@ class OnlineEndpointConfig(ImageConfig):
     instance_count: int = Field(2, ge=1, le=100)
     """Instances at deploy time (autoscale moves it between autoscale_min and autoscale_max)."""
     workers: int | None = Field(None, ge=1, le=64)
-    """scorehost workers per instance; default: the instance type's vCPUs."""
+    """scorehost workers per instance; default: one per vCPU the container gets, counted inside
+    it from its CPU quota (SCOREHOST_WORKERS=auto)."""
     request_timeout_ms: int = Field(60_000, le=AZURE_REQUEST_TIMEOUT_MAX_MS)
     """Azure's per-request timeout; scorehost answers 504 one second before it."""
     max_concurrent_requests_per_instance: int = Field(16, ge=1, le=1000)
@@ -80,7 +80,7 @@ class OnlineEndpointConfig(ImageConfig):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, value: str) -> str:
-        return check_vm_size(value)
+        return check_vm_size(value, "online endpoint")
 
     @field_validator("environment_variables")
     @classmethod
@@ -116,17 +116,11 @@ class OnlineEndpointConfig(ImageConfig):
         return self
 
     @property
-    def worker_count(self) -> int | None:
-        size = VM_SIZES.get(self.instance_type)
-        return self.workers or (size.cores if size else None)
-
-    @property
     def container_environment(self) -> dict[str, str]:
         """SCOREHOST_* settings the deployment passes to the container."""
         values = {
             "SCOREHOST_SCORING_TIMEOUT_MS": str(server_timeout_ms(self.request_timeout_ms)),
             "SCOREHOST_LOG_FORMAT": "json",
+            "SCOREHOST_WORKERS": str(self.workers or "auto"),
         }
-        if self.worker_count:
-            values["SCOREHOST_WORKERS"] = str(self.worker_count)
         return {**values, **self.environment_variables}

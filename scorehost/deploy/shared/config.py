@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from scorehost.app.flags import describe_errors
+from scorehost.deploy.shared import vm_sizes
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.names import unique_name
 
@@ -25,7 +26,6 @@ _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # ACI: 5-63 chars
 _LOCATION = re.compile(r"^[a-z][a-z0-9]+$")  # e.g. eastus, westeurope
 _PINNED = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$")
 _ML_NAME = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")  # Azure ML: 3-32 characters
-_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
 _REGISTRY = re.compile(r"^[a-z0-9][-a-z0-9.]*(:[0-9]+)?$")  # a login server, no scheme
 # scorehost answers 504 this long before Azure's own per-request timeout would cut it off.
 TIMEOUT_MARGIN_MS = 1000
@@ -53,10 +53,31 @@ def check_ml_name(value: str) -> str:
     return value
 
 
-def check_vm_size(value: str) -> str:
-    if not _VM_SIZE.match(value):
-        raise ValueError(f"{value!r} is not an Azure VM size such as Standard_F4s_v2")
+def check_compute_name(value: str) -> str:
+    """An AmlCompute cluster's name: "Compute name must be between 2 and 16 characters", a letter
+    first (Microsoft Learn, Create an Azure Machine Learning compute cluster; azure-ai-ml's
+    compute schema)."""
+    if not 2 <= len(value) <= 16 or not _ML_NAME.match(value):
+        raise ValueError(
+            "2-16 characters: letters, digits and dashes, starting with a letter and not ending "
+            "with a dash (a compute cluster's name is shorter than an endpoint's)"
+        )
     return value
+
+
+def check_relative_file(value: str) -> str:
+    """A path inside a folder the user names: relative, never climbing out with `..`."""
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(
+            f"{value!r} must be a path inside code_dir, such as score.py or src/score.py"
+        )
+    return value
+
+
+def check_vm_size(value: str, where: vm_sizes.Where) -> str:
+    """A size from the table of those Azure ML runs `where`, spelled as Azure spells it."""
+    return vm_sizes.check(value, where)
 
 
 def check_registry(value: str | None) -> str | None:

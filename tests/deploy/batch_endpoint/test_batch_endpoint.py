@@ -36,9 +36,9 @@ def _run(capsys: pytest.CaptureFixture[str], command: str, *argv: str) -> tuple[
     return code, captured.out + (captured.err if code else "")
 
 
-def _plan(capsys: pytest.CaptureFixture[str], workspace: Path, model_dir: Path) -> Any:
+def _plan(capsys: pytest.CaptureFixture[str], workspace: Path, model_dir: Path, *argv: str) -> Any:
     dry_run = ("deploy", "--dry-run", "--workspace-config", str(workspace))
-    code, out = _run(capsys, *dry_run, "--model-dir", str(model_dir))
+    code, out = _run(capsys, *dry_run, "--model-dir", str(model_dir), *argv)
     assert code == 0, out
     return json.loads(out)["requests"]
 
@@ -259,6 +259,11 @@ def test_no_rights_is_exit_3_and_nothing_is_created(
         (("--scoring-script", "missing.py"), "missing.py not found"),
         (("--instance-count", "5"), "instance_count (5) is above max_instances (2)"),
         (("--endpoint-name", "x_y"), "endpoint_name"),
+        # Azure's own limits, caught before anything is sent (each was a late failure)
+        (("--compute-name", "cpu-cluster-for-scoring"), "compute_name"),
+        (("--scoring-script", "/etc/passwd"), "must be a path inside code_dir"),
+        (("--scoring-script", "../x.py"), "must be a path inside code_dir"),
+        (("--instance-type", "Standard_DS3_v9"), "nearest: Standard_DS3_v2"),
     ],
 )
 def test_bad_settings_are_exit_2_before_anything_is_sent(
@@ -270,6 +275,35 @@ def test_bad_settings_are_exit_2_before_anything_is_sent(
 ) -> None:
     dry_run = ("deploy", "--dry-run", "--workspace-config", str(workspace))
     code, out = _run(capsys, *dry_run, "--model-dir", str(mnist_model_dir), *flags)
+    assert code == 2
+    assert message in out
+
+
+def test_a_cluster_of_a_general_purpose_size_is_accepted(
+    capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path
+) -> None:
+    # Standard_D4s_v3 runs compute clusters (not online endpoints): spelled as Azure spells it
+    requests = _plan(capsys, workspace, mnist_model_dir, "--instance-type", "standard_d4s_v3")
+    assert requests[0]["body"]["properties"]["properties"]["vmSize"] == "Standard_D4s_v3"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--input", "./missing"), "--input: ./missing is not a local folder"),
+        (("--input", "score.py"), "is a file; pass --input-type uri_file"),
+        (("--input", ".", "--input-type", "uri_file"), "is a folder; pass --input-type uri_folder"),
+    ],
+)
+def test_a_local_input_that_cannot_be_uploaded_is_exit_2(
+    capsys: pytest.CaptureFixture[str],
+    workspace: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+    message: str,
+) -> None:
+    monkeypatch.chdir(EXAMPLES / "mnist")
+    code, out = _run(capsys, "invoke", "--dry-run", "--workspace-config", str(workspace), *argv)
     assert code == 2
     assert message in out
 

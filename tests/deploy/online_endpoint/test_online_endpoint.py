@@ -85,7 +85,9 @@ def test_dry_run_prints_every_request_without_network(
     properties = deployment["properties"]
     assert properties["instanceType"] == "Standard_F4s_v2"
     assert deployment["sku"]["capacity"] == 2
-    assert properties["environmentVariables"]["SCOREHOST_WORKERS"] == "4"
+    assert (
+        properties["environmentVariables"]["SCOREHOST_WORKERS"] == "auto"
+    )  # the CPU quota decides
     assert properties["environmentVariables"]["SCOREHOST_SCORING_TIMEOUT_MS"] == "59000"
     assert properties["requestSettings"]["requestTimeout"] == "PT1M"
     capacity = autoscale["properties"]["profiles"][0]["capacity"]
@@ -241,6 +243,8 @@ def test_status_traffic_test_logs_and_delete(
         (["--endpoint-name", "9lives"], "endpoint_name"),
         (["--deployment-name", "x"], "deployment_name"),
         (["--instance-type", "F4"], "instance_type"),
+        (["--instance-type", "Standard_DS3_v9"], "nearest: Standard_DS3_v2"),
+        (["--instance-type", "Standard_D4s_v3"], "reference-managed-online-endpoints-vm-sku-list"),
         (["--instance-count", "0"], "instance_count"),
         (["--request-timeout-ms", "500000"], "request_timeout_ms"),
         (["--traffic-steps", "50,10,100"], "traffic_steps"),

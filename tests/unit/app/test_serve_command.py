@@ -28,8 +28,8 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     [
         (
             ["--workers", "0"],
-            "workers (--workers or SCOREHOST_WORKERS or WORKER_COUNT) = 0: Input should be "
-            "greater than or equal to 1",
+            "workers (--workers or SCOREHOST_WORKERS or WORKER_COUNT) = '0': give 1 to 64 "
+            "processes, or auto (one per CPU)",
         ),
         (["--entry-script", "missing.py"], "entry script"),
         (["--api-keys-file", "/nonexistent/keys"], "API keys file /nonexistent/keys not found"),
