@@ -6,7 +6,10 @@ tutorial: each with its own score.py, model folder, sample request and the answe
   $AZUREML_MODEL_DIR/models, picked per request by the body's "model" key, the rows a pandas
   "columns" object. Not `{"data": rows}`, not MNIST.
 - `image`: the package's @rawhttp example (scorehost/examples/image/score.py) with a PNG as the
-  whole body, as Azure ML's binary-payloads examples send files."""
+  whole body, as Azure ML's binary-payloads examples send files.
+- `repository`: `multimodel` where most users keep it, at the root of a git repository with
+  its virtual environment, git objects, scorehost's keys, data the .gitignore leaves out, and a
+  batch driver beside score.py."""
 
 import io
 import json
@@ -44,6 +47,34 @@ def run(raw_data):
     model = models[request["model"]]
     return model.predict(pd.DataFrame(request["data"])).tolist()
 '''
+
+
+BATCH_DRIVER = '''\
+"""The iris model over each CSV file of a mini-batch, in the shape of Microsoft's custom batch
+drivers (the model folder found one level under AZUREML_MODEL_DIR, a DataFrame back)."""
+import glob
+import os
+
+import joblib
+import pandas as pd
+
+
+def init():
+    global model
+    folder = glob.glob(os.environ["AZUREML_MODEL_DIR"] + "/*/")[0]
+    model = joblib.load(os.path.join(folder, "iris.sav"))
+
+
+def run(mini_batch):
+    results = []
+    for file_path in mini_batch:
+        rows = pd.read_csv(file_path)
+        predictions = model.predict(rows).tolist()
+        results.append(pd.DataFrame({"file": os.path.basename(file_path), "class": predictions}))
+    return pd.concat(results)
+'''
+# What a repository holds that must never leave the machine, by where it lies in it.
+NEVER_SENT = (".venv/", ".git/", ".scorehost/", "data/", "training.log", "notebooks/")
 
 
 @dataclass(frozen=True)
@@ -94,3 +125,32 @@ def image(root: Path, mnist_model_dir: Path, digit: np.ndarray, label: int) -> P
     return Project(
         root, script, mnist_model_dir, sample, "image/png", expected, _expect(root, expected)
     )
+
+
+def repository(root: Path) -> Project:
+    """`multimodel` at a repository's root: .venv, .git, .scorehost's keys, raw data and
+    notebooks beside score.py, the last three left out by the .gitignore; batch_driver.py and
+    two CSV files of iris rows (batch-data/) for a batch endpoint."""
+    project = multimodel(root)
+    (root / ".gitignore").write_text("data/\n*.log\nnotebooks/\n__pycache__/\n")
+    (root / "requirements.txt").write_text("scikit-learn\npandas\njoblib\n")
+    (root / "batch_driver.py").write_text(BATCH_DRIVER)
+    batch = root / "batch-data"
+    batch.mkdir()
+    iris = load_iris(as_frame=True).data
+    iris.iloc[:5].to_csv(batch / "part-1.csv", index=False)
+    iris.iloc[100:103].to_csv(batch / "part-2.csv", index=False)
+    files = {
+        ".venv/pyvenv.cfg": "home = /usr/bin\n",
+        ".venv/lib/python3.11/site-packages/big.py": "x = 1\n" * 50_000,
+        ".git/HEAD": "ref: refs/heads/main\n",
+        ".git/objects/ab/cdef": "packed history",
+        ".scorehost/container_instance.keys.json": '{"primary": "secret-key"}',
+        "data/raw.csv": "a,b\n" * 10_000,
+        "training.log": "epoch 1\n",
+        "notebooks/explore.ipynb": "{}",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return project

@@ -1,10 +1,16 @@
-"""A user's own project on every online target: the @rawhttp image example with a PNG sample, and
-a multi-model script whose body is not `{"data": rows}`, each deployed (dry run, then a faked real
-run whose scoring URI is a real scorehost serving the project). The smoke test sends the user's
-sample as it is and checks the answer: no rollback, exit 0. Without a sample it checks readiness
-only, and says so."""
+"""A user's own project on every target: the @rawhttp image example with a PNG sample, a
+multi-model script whose body is not `{"data": rows}`, and that script at the root of a git
+repository (with .venv, .git, keys and ignored data beside it), each deployed (dry run, then a
+faked real run whose scoring URI is a real scorehost serving the project). The smoke test sends
+the user's sample as it is and checks the answer: no rollback, exit 0. Without a sample it checks
+readiness only, and says so. The repository's batch driver goes to a batch endpoint, and runs
+locally as Azure will mount its model."""
 
+import io
 import json
+import subprocess
+import sys
+import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,7 @@ import pytest
 from PIL import Image
 
 from scorehost.deploy.azureml_v1 import cli as azureml_v1
+from scorehost.deploy.batch_endpoint import cli as batch_endpoint
 from scorehost.deploy.container_instance import cli as container_instance
 from scorehost.deploy.online_endpoint import cli as online_endpoint
 from scorehost.deploy.shared.registry import DockerCli
@@ -31,7 +38,7 @@ IMAGE = "myacr.azurecr.io/project@sha256:" + "e" * 64
 Main = Callable[[list[str]], int]
 
 
-@pytest.fixture(params=["image", "multimodel"])
+@pytest.fixture(params=["image", "multimodel", "repository"])
 def project(
     request: pytest.FixtureRequest,
     tmp_path: Path,
@@ -40,6 +47,8 @@ def project(
 ) -> Project:
     if request.param == "multimodel":
         return projects.multimodel(tmp_path / "multimodel")
+    if request.param == "repository":
+        return projects.repository(tmp_path / "iris-service")
     digit = digit_rows[7]
     png = np.asarray(Image.fromarray((digit * 255).round().astype(np.uint8).reshape(28, 28)))
     label = int(joblib.load(mnist_model_dir / MODEL_FILE).predict(png.reshape(1, -1) / 255)[0])
@@ -88,21 +97,35 @@ def test_azure_ml_v1_deploys_and_scores_the_users_own_sample(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     main = _v1(target, fake_azure, served, workspace_config)
-    assert main(["deploy", "--dry-run", "--image", DIGEST_REF, *_sample_flags(project)]) == 0
-    plan = json.loads(capsys.readouterr().out)["plan"]
-    assert f"POST {project.sample.name} ({project.content_type})" in plan[-1]
+    deploy = ["deploy", "--image", DIGEST_REF, "--entry-script", str(project.script)]
+    assert main([*deploy, "--dry-run", *_sample_flags(project)]) == 0
+    dry_run = json.loads(capsys.readouterr().out)
+    assert f"POST {project.sample.name} ({project.content_type})" in dry_run["plan"][-1]
+    planned = sorted(dry_run["upload"]["files"])
+    assert project.script.name in planned
+    assert not [name for name in planned if name.startswith(projects.NEVER_SENT)]
 
-    code = main(["deploy", "--image", DIGEST_REF, "--poll-s", "0", *_sample_flags(project)])
+    code = main([*deploy, "--poll-s", "0", *_sample_flags(project)])
 
     out = capsys.readouterr()
     assert code == 0, out.err
     assert _answer(out.out)["answer"] == project.expected
+    # what reached Azure is the plan's list: the entry script's folder as the snapshot has it
+    assert _uploaded_source(fake_azure, project.script.parent.name) == planned
     assert main(["test", *_sample_flags(project)]) == 0
 
     wrong = project.root / "wrong.json"
     wrong.write_text(json.dumps({"not": "this"}))
     assert main(["test", "--sample", str(project.sample), "--expect", str(wrong)]) == 4
     assert 'not what --expect says: {"not": "this"}' in capsys.readouterr().err
+
+
+def _uploaded_source(fake_azure: FakeAzure, folder: str) -> list[str]:
+    """The files of the source folder azureml-core uploaded (a tar.gz of it), under its name."""
+    (archive,) = [body for path, body in fake_azure.uploads.items() if path.endswith(".tar.gz")]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        names = [member.name for member in tar.getmembers() if member.isfile()]
+    return sorted(name.removeprefix(f"{folder}/") for name in names)
 
 
 def test_online_endpoint_rolls_out_the_users_project_without_a_rollback(
@@ -153,3 +176,67 @@ def test_without_a_sample_only_readiness_is_checked_and_said(
     err = capsys.readouterr().err
     assert code == 0, err
     assert "no --sample given, so readiness only is checked" in err
+
+
+@pytest.fixture
+def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArm]:
+    """Azure Resource Manager's fake with no scoring server (batch jobs are only recorded)."""
+    yield from serve_fake_arm(monkeypatch, FakeArm())
+
+
+def test_batch_endpoint_deploys_a_repositorys_driver_and_sends_only_its_files(
+    arm: FakeArm, tmp_path: Path, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = projects.repository(tmp_path / "iris-service")
+    deploy = [
+        "deploy",
+        "--workspace-config",
+        str(workspace),
+        "--code-dir",
+        str(repo.root),
+        "--scoring-script",
+        "batch_driver.py",
+        "--model-dir",
+        str(repo.root / "models"),
+    ]
+    assert batch_endpoint.main([*deploy, "--dry-run"]) == 0
+    dry_run = json.loads(capsys.readouterr().out)
+    code_files = sorted(dry_run["uploads"]["code"]["files"])
+    assert dry_run["uploads"]["code"]["ignore_file"] == ".gitignore"
+    assert "batch_driver.py" in code_files
+    assert not [name for name in code_files if name.startswith(projects.NEVER_SENT)]
+    assert sorted(dry_run["uploads"]["model"]["files"]) == ["diabetes.sav", "iris.sav"]
+    environment = dry_run["requests"][1]["body"]["properties"]
+    assert "scikit-learn" in environment["condaFile"]  # the project's requirements.txt
+
+    code = batch_endpoint.main(deploy)
+
+    assert code == 0, capsys.readouterr().err
+    sent = sorted(
+        name.split("/iris-service/", 1)[1] for name in arm.blobs if "/scorehost/code/" in name
+    )
+    assert sent == code_files
+    models = sorted(name.rsplit("/models/", 1)[1] for name in arm.blobs if "/model/" in name)
+    assert models == ["diabetes.sav", "iris.sav"]
+
+
+def test_the_repositorys_batch_driver_runs_as_a_batch_endpoint_mounts_its_model(
+    tmp_path: Path,
+) -> None:
+    repo = projects.repository(tmp_path / "iris-service")
+    command = [sys.executable, "-m", "scorehost", "batch", "--no-progress"]
+    options = {
+        "--entry-script": repo.root / "batch_driver.py",
+        "--model-dir": repo.root / "models",
+        "--model-layout": "registered",  # models/ under AZUREML_MODEL_DIR, as Azure mounts it
+        "--input": repo.root / "batch-data",
+        "--output": tmp_path / "out",
+    }
+    argv = [*command, *(str(part) for pair in options.items() for part in pair)]
+
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False)
+
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "out" / "parallel_run_step.txt").read_text().splitlines()
+    assert len(rows) == 5 + 3
+    assert {row.split()[0] for row in rows} == {"part-1.csv", "part-2.csv"}

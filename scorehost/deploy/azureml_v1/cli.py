@@ -124,22 +124,39 @@ def _dry_run(args: argparse.Namespace, config: WebserviceConfig, docker: DockerC
     models = (
         [f"{config.registered_model_name}:<version after registering>"] if config.model_file else []
     )
+    target = (
+        f"the AKS cluster {config.compute_target} is attached"
+        if isinstance(config, AksConfig)
+        else "ACI needs no cluster"
+    )
+    service = (
+        "an existing service of the name is replaced (overwrite)"
+        if config.overwrite
+        else f"no service {config.service_name} exists yet (overwrite is off)"
+    )
+    snapshot = sdk.source_snapshot(config)
+    rules = snapshot.ignore_file.name if snapshot.ignore_file else "no ignore file"
     steps = [
+        "checked: settings, entry script, sample",
         "load the workspace from config.json with explicit credentials",
+        f"check: {target}; {service}",
         *push_steps,
         *(
             [f"register {config.model_file} as {config.registered_model_name}"]
             if config.model_file
             else []
         ),
-        f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}",
+        f"Model.deploy {config.service_name} to {_where(config)}, overwrite={config.overwrite}"
+        f", uploading {snapshot.folder.name}/ as the source folder: {len(snapshot.files)} files, "
+        f"{snapshot.total_bytes:,} bytes ({rules}; never .git, virtual environments or "
+        ".scorehost)",
         f"wait up to {config.timeout_s} s, then read back from the container's log what it serves",
         _smoke_step(sample_from(args)),
     ]
     password = registry_password(config.registry_username, {}, dry_run=True)
     body = payload.request_body(sdk.offline_workspace(ids), config, image_ref, models, password)
-    plan = {"plan": steps, "request_body": body, "preflight": preflight(config)}
-    print(json.dumps(plan, indent=2, default=str))
+    plan = {"plan": steps, "upload": snapshot.listing(), "request_body": body}
+    print(json.dumps({**plan, "preflight": preflight(config)}, indent=2, default=str))
     return 0
 
 
@@ -171,10 +188,12 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
     from scorehost.deploy.azureml_v1 import sdk
 
     password = registry_password(config.registry_username, context.environ, dry_run=False)
+    sdk.source_snapshot(config)  # the entry script is in what would be uploaded
     workspace = _workspace(args, context.environ)
+    cluster = sdk.check_target(workspace, config)  # every check before the push
     image_ref = _image(config, context.docker, workspace)
     models = [sdk.register_model(workspace, config)] if config.model_file else []
-    service = sdk.start_deployment(workspace, config, image_ref, models, password)
+    service = sdk.start_deployment(workspace, config, image_ref, models, password, cluster)
     sdk.wait_for_deployment(service, config.timeout_s, args.poll_s)
     print(json.dumps({**sdk.describe(service), "serves": sdk.what_it_serves(service)}, indent=2))
     return _smoke(service, sample)

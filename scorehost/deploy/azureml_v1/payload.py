@@ -34,8 +34,13 @@ def container_variables(config: WebserviceConfig) -> dict[str, str]:
 
 
 def inference_config(
-    config: WebserviceConfig, image_ref: str, registry_password: str | None = None
+    config: WebserviceConfig,
+    image_ref: str,
+    registry_password: str | None = None,
+    source_directory: Path | None = None,
 ) -> InferenceConfig:
+    """`source_directory`: the folder azureml-core uploads whole (a staged snapshot of the entry
+    script's folder in a real run; the folder itself when nothing is uploaded)."""
     registry = None
     if config.registry_username:
         registry = ContainerRegistry()
@@ -54,7 +59,7 @@ def inference_config(
         environment.environment_variables = container_variables(config)
     return InferenceConfig(
         entry_script=config.entry_script.name,
-        source_directory=str(config.entry_script.parent),
+        source_directory=str(source_directory or config.entry_script.parent),
         environment=environment,
     )
 

@@ -25,6 +25,7 @@ from scorehost.deploy.azureml_v1.config import AksConfig, WebserviceConfig
 from scorehost.deploy.shared.errors import ConfigError, RolloutFailed
 from scorehost.deploy.shared.masking import mask
 from scorehost.deploy.shared.registry import RegistryLogin
+from scorehost.deploy.shared.snapshot import Snapshot
 from scorehost.deploy.shared.workspace import WorkspaceIds
 
 _TERMINAL = {"Succeeded", "Failed", "Cancelled", "TimedOut"}
@@ -84,9 +85,24 @@ def registry_login(workspace: Workspace) -> RegistryLogin:
     return RegistryLogin(f"{username.lower()}.azurecr.io", username, passwords[0]["value"])
 
 
-def deployment_target(workspace: Workspace, config: WebserviceConfig) -> AksCompute | None:
-    """The attached AKS cluster (looked up, so a wrong name fails before the deploy)."""
-    return AksCompute(workspace, config.compute_target) if isinstance(config, AksConfig) else None
+def check_target(workspace: Workspace, config: WebserviceConfig) -> AksCompute | None:
+    """Reads only, before anything is pushed or registered: the attached AKS cluster (a wrong
+    name fails here), and, with overwrite off, that no service of the name exists yet."""
+    cluster = (
+        AksCompute(workspace, config.compute_target) if isinstance(config, AksConfig) else None
+    )
+    if not config.overwrite:
+        try:
+            Webservice(workspace, name=config.service_name)
+        except WebserviceException as exc:
+            if "WebserviceNotFound" not in str(exc.message):
+                raise
+        else:
+            raise ConfigError(
+                f"service_name: {config.service_name} already exists and overwrite is off; "
+                "pass --overwrite to replace it, or another --service-name"
+            )
+    return cluster
 
 
 def register_model(workspace: Workspace, config: WebserviceConfig) -> Model:
@@ -102,16 +118,31 @@ def start_deployment(
     image_ref: str,
     models: list[Model],
     registry_password: str | None,
+    cluster: AksCompute | None,
 ) -> Webservice:
-    return Model.deploy(
-        workspace,
-        config.service_name,
-        models,
-        payload.inference_config(config, image_ref, registry_password),
-        payload.deployment_config(config),
-        deployment_target=deployment_target(workspace, config),
-        overwrite=config.overwrite,
-    )
+    """Model.deploy with only the snapshot's files of the entry script's folder: azureml-core
+    uploads the source folder whole (no ignore files), so it gets a staged copy."""
+    with source_snapshot(config).staged() as source:
+        return Model.deploy(
+            workspace,
+            config.service_name,
+            models,
+            payload.inference_config(config, image_ref, registry_password, source),
+            payload.deployment_config(config),
+            deployment_target=cluster,
+            overwrite=config.overwrite,
+        )
+
+
+def source_snapshot(config: WebserviceConfig) -> Snapshot:
+    """What of the entry script's folder goes to Azure; the script itself must be in it."""
+    snapshot = Snapshot.of(config.entry_script.parent)
+    if Path(config.entry_script.name) not in snapshot.files:
+        rules = snapshot.ignore_file.name if snapshot.ignore_file else "its name (hidden)"
+        raise ConfigError(
+            f"entry_script: {config.entry_script} would not be uploaded: {rules} leaves it out"
+        )
+    return snapshot
 
 
 def wait_for_deployment(
@@ -195,8 +226,9 @@ def package_dockerfile(
     registry_password: str | None,
     out: Path,
 ) -> Path:
-    inference = payload.inference_config(config, image_ref, registry_password)
-    package = Model.package(workspace, [], inference, generate_dockerfile=True)
+    with source_snapshot(config).staged() as source:
+        inference = payload.inference_config(config, image_ref, registry_password, source)
+        package = Model.package(workspace, [], inference, generate_dockerfile=True)
     package.wait_for_creation(show_output=False)
     package.save(str(out))
     return out / "Dockerfile"

@@ -22,6 +22,7 @@ from azure.core.pipeline.transport import HttpTransport
 
 from scorehost.deploy.batch_endpoint import uploads
 from scorehost.deploy.batch_endpoint.config import BatchEndpointConfig
+from scorehost.deploy.shared.snapshot import Snapshot
 from scorehost.deploy.shared.waits import wait_for
 from scorehost.deploy.shared.workspace import WorkspaceIds, ml_client
 
@@ -128,11 +129,12 @@ class BatchEndpoints:
         registered by its https URI."""
         # azure-ai-ml has no public code operations; this is the one its own deployments use
         operations = self._ml._code
-        version = uploads.short_digest(folder)
+        snapshot = Snapshot.of(folder)
+        version = uploads.short_digest(snapshot)
         try:
             return str(operations.get(CODE_NAME, version).id)
         except ResourceNotFoundError:
-            stored = self._upload(folder, "code", version)
+            stored = self._upload(snapshot, "code", version)
             code = Code(name=CODE_NAME, version=version, path=stored.blob_uri)
             return str(operations.create_or_update(code).id)
 
@@ -141,11 +143,12 @@ class BatchEndpoints:
         new one. Azure numbers model versions itself (positive integers only: azureml-examples
         issue #2725), so a folder's identity lives in a tag."""
         name = config.registered_model_name
-        short = uploads.short_digest(config.model_dir)
+        snapshot = Snapshot.of(config.model_dir)
+        short = uploads.short_digest(snapshot)
         for model in self._model_versions(name):
             if (model.tags or {}).get(DIGEST_TAG) == short:
                 return str(model.id)
-        stored = self._upload(config.model_dir, "model", short)
+        stored = self._upload(snapshot, "model", short)
         model = Model(
             name=name,  # no version: the SDK asks the container for its next one
             type="custom_model",
@@ -161,9 +164,9 @@ class BatchEndpoints:
         except ResourceNotFoundError:
             return []
 
-    def _upload(self, folder: Path, kind: str, short: str) -> uploads.Stored:
+    def _upload(self, snapshot: Snapshot, kind: str, short: str) -> uploads.Stored:
         datastore = self._datastore()
-        return uploads.store(folder, kind, short, datastore, self._credential, self._transport)
+        return uploads.store(snapshot, kind, short, datastore, self._credential, self._transport)
 
     def _datastore(self) -> Any:
         """The workspace's default datastore with its secrets, fetched once for all uploads."""

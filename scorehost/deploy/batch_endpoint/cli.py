@@ -171,10 +171,34 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
     azure.create_deployment(config, model_id, code_id, environment_id)
     azure.set_default(config)
     if planned is not None:
-        print(json.dumps({"requests": planned.mutations()}, indent=2))
+        print(json.dumps(_plan(config, planned), indent=2))
     else:
         print(json.dumps(azure.describe(config.endpoint_name), indent=2))
     return 0
+
+
+def _plan(config: BatchEndpointConfig, planned: Any) -> dict[str, Any]:
+    """The dry run: the order of the work, what would be uploaded, and every request."""
+    from scorehost.deploy.shared.snapshot import Snapshot
+
+    return {
+        "plan": [
+            "checked: settings, code_dir and its scoring_script, model_dir, the environment's "
+            "packages, workspace config.json, credentials",
+            f"compute {config.compute_name}: used as it is, or created ({config.instance_type}, "
+            f"0-{config.max_instances} nodes)",
+            "environment: registered (its version is its packages' digest)",
+            "code and model: uploaded unless a version with the same digest exists",
+            f"endpoint {config.endpoint_name}: created if missing; its default deployment keeps "
+            "taking jobs",
+            f"deployment {config.deployment_name}: created or updated, then made the default",
+        ],
+        "uploads": {
+            "code": Snapshot.of(config.code_dir).listing(),
+            "model": Snapshot.of(config.model_dir).listing(),
+        },
+        "requests": planned.mutations(),
+    }
 
 
 def _endpoint(args: argparse.Namespace, context: Context) -> tuple[BatchEndpointConfig, Any, Any]:

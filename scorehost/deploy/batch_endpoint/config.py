@@ -17,6 +17,7 @@ from scorehost.deploy.shared.config import (
 )
 from scorehost.deploy.shared.errors import ConfigError
 from scorehost.deploy.shared.names import asset_name
+from scorehost.deploy.shared.snapshot import Snapshot
 from scorehost.user_image import requirements
 
 # Microsoft's batch examples run on this image with their conda file (azureml-examples,
@@ -121,11 +122,20 @@ class BatchEndpointConfig(TargetConfig):
         return self
 
     def check_files(self) -> None:
-        """The folders exist and the script is in its code (only when deploying)."""
+        """Before anything is sent: the folders exist, the script is in the code that would be
+        uploaded, and the environment's packages can be listed (only when deploying)."""
         if not (self.code_dir / self.scoring_script).is_file():
             raise ConfigError(f"scoring_script: {self.code_dir / self.scoring_script} not found")
-        if not self.model_dir.is_dir() or not any(self.model_dir.iterdir()):
+        code = Snapshot.of(self.code_dir)
+        if Path(self.scoring_script) not in code.files:
+            rules = code.ignore_file.name if code.ignore_file else "its name (hidden or a cache)"
+            raise ConfigError(
+                f"scoring_script: {self.scoring_script} would not be uploaded with {self.code_dir}"
+                f": {rules} leaves it out"
+            )
+        if not self.model_dir.is_dir() or not Snapshot.of(self.model_dir).files:
             raise ConfigError(f"model_dir: {self.model_dir} is not a folder with the model in it")
+        self.environment_packages()
 
     @property
     def registered_model_name(self) -> str:

@@ -1,42 +1,29 @@
 """A local folder into the workspace's default datastore, once: its blobs go under a path named
 by the folder's content digest and ending in the folder's own name (Azure mounts a registered
 folder under AZUREML_MODEL_DIR by that last segment), so an unchanged folder is never sent twice
-and an asset always means the same files."""
+and an asset always means the same files. The files are the folder's snapshot
+(scorehost/deploy/shared/snapshot.py: .amlignore or .gitignore, never .venv, .git or keys)."""
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-_SKIPPED = ("__pycache__", ".ipynb_checkpoints")
+from scorehost.deploy.shared.snapshot import Snapshot
 
 
-def folder_files(folder: Path) -> list[Path]:
-    """The files to send, sorted: no hidden files, caches or compiled Python."""
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and not any(
-            part.startswith(".") or part in _SKIPPED for part in path.relative_to(folder).parts
-        )
-        and path.suffix != ".pyc"
-    )
-
-
-def digest(folder: Path) -> str:
+def digest(snapshot: Snapshot) -> str:
     """SHA-256 over every file's relative path and bytes (read in chunks: models can be big)."""
     sha = hashlib.sha256()
-    for path in folder_files(folder):
-        sha.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        with path.open("rb") as file:
+    for relative in snapshot.files:
+        sha.update(relative.as_posix().encode() + b"\0")
+        with (snapshot.folder / relative).open("rb") as file:
             sha.update(hashlib.file_digest(file, "sha256").digest())
     return sha.hexdigest()
 
 
-def short_digest(folder: Path) -> str:
+def short_digest(snapshot: Snapshot) -> str:
     """A folder's contents in 16 hex digits: where its blobs go, and the tag that finds them."""
-    return digest(folder)[:16]
+    return digest(snapshot)[:16]
 
 
 def sha_of_text(text: str) -> str:
@@ -66,9 +53,9 @@ class Stored:
 
 
 def store(
-    folder: Path, kind: str, short: str, datastore: Any, identity: Any, transport: Any | None
+    snapshot: Snapshot, kind: str, short: str, datastore: Any, identity: Any, transport: Any | None
 ) -> Stored:
-    """Upload `folder` (kind: code or model; `short`: its short_digest) to `datastore` (an
+    """Upload `snapshot` (kind: code or model; `short`: its short_digest) to `datastore` (an
     AzureBlobDatastore with its secrets, as `MLClient.datastores.get_default(include_secrets=
     True)` returns it); a datastore without stored secrets is written with the caller's own
     `identity` (a TokenCredential)."""
@@ -79,7 +66,7 @@ def store(
         datastore.name,
         account_url,
         datastore.container_name,
-        f"scorehost/{kind}/{short}/{folder.resolve().name}",
+        f"scorehost/{kind}/{short}/{snapshot.folder.name}",
     )
     secrets = datastore.credentials
     credential = (
@@ -88,8 +75,8 @@ def store(
     options: dict[str, Any] = {"transport": transport} if transport else {}
     with BlobServiceClient(account_url, credential=credential, **options) as service:
         container = service.get_container_client(datastore.container_name)
-        for path in folder_files(folder):
-            name = f"{stored.path}/{path.relative_to(folder).as_posix()}"
-            with path.open("rb") as data:
+        for relative in snapshot.files:
+            name = f"{stored.path}/{relative.as_posix()}"
+            with (snapshot.folder / relative).open("rb") as data:
                 container.upload_blob(name, data, overwrite=True)
     return stored

@@ -141,7 +141,7 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
     sample = sample_from(args)
     if args.dry_run:
         planned = _dry_run_azure(config, args.assume_live)
-        image_ref, steps = planned_image(config, context.docker, config.registry or "<registry>")
+        steps = ["checked: settings, sample, workspace config.json, credentials"]
         checked = (
             f"POST {sample.path.name} ({sample.content_type}) to the scoring URI"
             if sample
@@ -157,12 +157,18 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
                 + (f" with azureml-model-deployment: {name}" if name else "")
             ),
         )
-        rollout.run(image_ref)
+        found = rollout.check()
+        image_ref, push = planned_image(config, context.docker, config.registry or "<registry>")
+        steps.extend(push)
+        rollout.run(image_ref, found)
         print(json.dumps({"plan": steps, "requests": planned.mutations()}, indent=2))
         return 0
-    image_ref = pushed_image(config, context.docker, lambda: config.registry)
+    # Everything that can be checked is, before the image is pushed or anything registered.
     azure = _endpoints(args, context)
-    code = Rollout(azure, config, smoke=_smoke(azure, config.endpoint_name, sample)).run(image_ref)
+    rollout = Rollout(azure, config, smoke=_smoke(azure, config.endpoint_name, sample))
+    found = rollout.check()
+    image_ref = pushed_image(config, context.docker, lambda: config.registry)
+    code = rollout.run(image_ref, found)
     print(json.dumps(azure.describe(config.endpoint_name), indent=2))
     return code
 

@@ -27,9 +27,19 @@ def shifted(live: dict[str, int], new: str, percent: int) -> dict[str, int]:
     return {**traffic, new: percent}
 
 
+@dataclass(frozen=True)
+class Found:
+    """The endpoint as Azure has it before the rollout (None: not created yet) and the
+    deployments taking traffic from it."""
+
+    endpoint: Any | None
+    live: dict[str, int]
+
+
 @dataclass
 class Rollout:
-    """Create (or reuse) the endpoint, add the deployment at 0%, test it, move traffic over."""
+    """Create (or reuse) the endpoint, add the deployment at 0%, test it, move traffic over.
+    `check()` reads first, so a mistake stops the command before the image is pushed."""
 
     azure: Any  # scorehost.deploy.online_endpoint.azure.OnlineEndpoints
     config: OnlineEndpointConfig
@@ -37,20 +47,33 @@ class Rollout:
     wait: Callable[[float], None] = time.sleep
     say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)
 
-    def run(self, image_ref: str) -> int:
-        config, azure = self.config, self.azure
-        environment_id = azure.register_environment(config, image_ref)
-        endpoint = azure.get_endpoint(config.endpoint_name)
-        if endpoint is None:
-            self.say(f"creating endpoint {config.endpoint_name}")
-            endpoint = azure.create_endpoint(config, config.timeout_s)
-        live = {name: share for name, share in (endpoint.traffic or {}).items() if share > 0}
+    def check(self) -> Found:
+        """Reads only (the workspace, the credentials, the endpoint): the deployment name must
+        not be one that takes traffic."""
+        config = self.config
+        endpoint = self.azure.get_endpoint(config.endpoint_name)
+        traffic = (endpoint.traffic or {}) if endpoint is not None else {}
+        live = {name: share for name, share in traffic.items() if share > 0}
         if config.deployment_name in live:
             raise ConfigError(
                 f"deployment_name: {config.deployment_name} serves {live[config.deployment_name]}%"
                 f" of {config.endpoint_name}; deploy the new image as another deployment "
                 "(e.g. --deployment-name green) so traffic can move over, and back if need be"
             )
+        found = f"serves {live}" if live else "takes no traffic" if endpoint else "is new"
+        self.say(
+            f"checked: endpoint {config.endpoint_name} {found}; deployment "
+            f"{config.deployment_name} is free to create"
+        )
+        return Found(endpoint, live)
+
+    def run(self, image_ref: str, found: Found) -> int:
+        config, azure, live = self.config, self.azure, found.live
+        environment_id = azure.register_environment(config, image_ref)
+        endpoint = found.endpoint
+        if endpoint is None:
+            self.say(f"creating endpoint {config.endpoint_name}")
+            endpoint = azure.create_endpoint(config, config.timeout_s)
         self.say(
             f"creating deployment {config.deployment_name} ({config.instance_count} x "
             f"{config.instance_type}) at 0% traffic"

@@ -126,6 +126,42 @@ def test_deploy_pushes_by_digest_and_sends_what_the_dry_run_showed(
     assert fake_azure.uploads  # the entry script's folder was uploaded to blob storage
 
 
+def _pushes(docker: FakeDocker) -> list[list[str]]:
+    return [argv for argv, _ in docker.calls if argv[1] in ("tag", "push")]
+
+
+def test_an_existing_service_without_overwrite_stops_before_the_push(
+    fake_azure: FakeAzure,
+    fake_docker: FakeDocker,
+    workspace_config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deploy = ["deploy", "--workspace-config", str(workspace_config), "--poll-s", "0"]
+    assert main(deploy, docker=DockerCli(fake_docker)) == 0
+    capsys.readouterr()
+    again = FakeDocker()
+
+    assert main([*deploy, "--no-overwrite"], docker=DockerCli(again)) == 2
+
+    assert f"service_name: {NAME} already exists and overwrite is off" in capsys.readouterr().err
+    assert _pushes(again) == []
+    assert len(fake_azure.deploy_payloads) == 1
+
+
+def test_the_plan_checks_before_it_pushes(
+    fake_docker: FakeDocker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["deploy", "--dry-run", "--no-overwrite"], docker=DockerCli(fake_docker)) == 0
+    plan = _json_out(capsys)["plan"]
+    check = plan.index(
+        f"check: ACI needs no cluster; no service {NAME} exists yet (overwrite is off)"
+    )
+    push = next(i for i, step in enumerate(plan) if step.startswith("docker tag/push"))
+    assert (
+        plan.index("load the workspace from config.json with explicit credentials") < check < push
+    )
+
+
 def test_registry_password_goes_to_docker_on_stdin_only(
     fake_azure: FakeAzure,
     fake_docker: FakeDocker,

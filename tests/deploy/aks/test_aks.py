@@ -97,6 +97,7 @@ def test_a_cluster_that_is_not_attached_exits_3_naming_it(
     assert main(argv, docker=DockerCli(fake_docker)) == 3
     assert "nope" in capsys.readouterr().err
     assert fake_azure.deploy_payloads == []
+    assert not [a for a, _ in fake_docker.calls if a[1] in ("tag", "push")]  # checked first
 
 
 @pytest.mark.parametrize(

@@ -101,10 +101,13 @@ def test_dry_run_on_a_fresh_checkout_plans_the_default_image(
     code, out = _run(capsys, "deploy", "--dry-run", docker=FakeDocker(local_images=set()))
 
     assert code == 0, out
-    plan = json.loads(out)
-    assert plan["plan"][0].startswith("NOTE: scorehost:latest is not a local image yet")
-    assert "docker tag/push scorehost:latest to <registry>/scorehost" in plan["plan"][1]
-    environment = plan["requests"][0]["body"]["properties"]
+    plan = json.loads(out)["plan"]
+    # every check first: the settings, the workspace, then what Azure has; only then the push
+    assert plan[0] == "checked: settings, sample, workspace config.json, credentials"
+    assert plan[1] == f"checked: endpoint {NAME} is new; deployment blue is free to create"
+    assert plan[2].startswith("NOTE: scorehost:latest is not a local image yet")
+    assert "docker tag/push scorehost:latest to <registry>/scorehost" in plan[3]
+    environment = json.loads(out)["requests"][0]["body"]["properties"]
     assert environment["image"] == "<registry>/scorehost@sha256:<digest read back after push>"
 
 
@@ -173,7 +176,8 @@ def test_a_failed_smoke_test_puts_traffic_back(workspace: Path, arm: FakeArm) ->
         checks.append(deployment)
         return "HTTP 500" if len(checks) == 4 else None
 
-    assert Rollout(azure, config, smoke, wait=lambda _: None).run(IMAGE) == 4
+    rollout = Rollout(azure, config, smoke, wait=lambda _: None)
+    assert rollout.run(IMAGE, rollout.check()) == 4
 
     traffic = [
         m["body"]["properties"]["traffic"]
@@ -285,6 +289,36 @@ def test_a_local_image_is_pushed_and_deployed_by_digest(
     assert not any(argv[1] == "login" for argv, _ in docker.calls)  # az acr login's session
     environment = arm.mutations()[0]["body"]
     assert environment["properties"]["image"] == docker.digest_ref
+
+
+def test_a_deployment_name_that_takes_traffic_stops_before_the_push(
+    capsys: pytest.CaptureFixture[str], workspace: Path, arm: FakeArm
+) -> None:
+    arm.put_endpoint(NAME, {"blue": 100})
+    docker = FakeDocker(digest_ref="myacr.azurecr.io/scorehost@sha256:" + "c" * 64)
+    argv = ["deploy", "--registry", "myacr.azurecr.io", "--workspace-config", str(workspace)]
+
+    code = main(argv, docker=DockerCli(docker))
+
+    assert code == 2
+    assert "deployment_name: blue serves 100%" in capsys.readouterr().err
+    assert not [argv for argv, _ in docker.calls if argv[1] in ("tag", "push")]
+    assert arm.mutations() == []  # no environment registered, nothing created
+
+
+def test_a_workspace_that_is_not_there_stops_before_the_push(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    docker = FakeDocker(digest_ref="myacr.azurecr.io/scorehost@sha256:" + "c" * 64)
+    argv = ["deploy", "--registry", "myacr.azurecr.io"]
+
+    code = main(
+        [*argv, "--workspace-config", str(tmp_path / "config.json")], docker=DockerCli(docker)
+    )
+
+    assert code == 2
+    assert "config.json" in capsys.readouterr().err
+    assert not [argv for argv, _ in docker.calls if argv[1] in ("tag", "push")]
 
 
 def test_traffic_is_shared_as_before_when_several_deployments_serve() -> None:
