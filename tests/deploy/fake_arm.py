@@ -198,8 +198,7 @@ class FakeArm:
         if method == "POST":
             return self._post(key)
         if method == "DELETE":
-            self.resources.pop(key, None)
-            return _reply(200)
+            return self._delete(path, key)
         if key in self.resources:
             return _reply(200, self.resources[key])
         if key.endswith(("/containers/scorehost/logs",)):
@@ -310,6 +309,17 @@ class FakeArm:
         )
         creating = self._resource(path, body, "Creating")
         return _reply(201, creating, {"Azure-AsyncOperation": operation, "Retry-After": "0"})
+
+    def _delete(self, path: str, key: str) -> Reply:
+        """Deleted at once (200), or, for a stalled name, accepted (202) with an operation that
+        stays in progress (ContainerGroupsDelete.json lists 200, 202 and 204)."""
+        name = path.rsplit("/", 1)[-1]
+        if name not in self.stalled:
+            self.resources.pop(key, None)
+            return _reply(200)
+        operation = f"{ARM}{path}/operations/op{len(self.operations)}?api-version=2023-01-01"
+        self.operations[urlsplit(operation).path.lower()] = ["InProgress"]
+        return _reply(202, None, {"Azure-AsyncOperation": operation, "Retry-After": "0"})
 
     def _model_container(self, path: str) -> None:
         """The model's container, with its latest and next version (what the SDK reads)."""

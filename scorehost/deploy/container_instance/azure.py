@@ -157,9 +157,9 @@ class ContainerGroups:
             return f"(no container logs: {type(exc).__name__}: {exc})"
 
     def delete(self, config: ContainerInstanceConfig) -> None:
-        self._client.container_groups.begin_delete(config.resource_group, config.name).wait(
-            timeout=config.timeout_s
-        )
+        """Deleted, or RolloutFailed if Azure has not finished within timeout_s."""
+        poller = self._client.container_groups.begin_delete(config.resource_group, config.name)
+        wait_for(poller, f"deleting container group {config.name}", config.timeout_s)
 
 
 def scoring_uri(group: ContainerGroup, port: int) -> str:

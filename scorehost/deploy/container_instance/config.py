@@ -60,9 +60,10 @@ class ContainerInstanceConfig(ImageConfig):
     auth_enabled: bool = True
     """Require `Authorization: Bearer <key>`; keys come from SCOREHOST_PRIMARY_KEY and
     SCOREHOST_SECONDARY_KEY, or are generated and written to keys_file."""
-    keys_file: str | None = None
-    """Where generated keys are kept (mode 600) for `test` and for you; default:
-    .scorehost/<name>.keys.json."""
+    keys_file: Path | None = None
+    """Where generated keys are kept (mode 600) for `test` and for you, relative to the settings
+    file when set there; default: .scorehost/<name>.keys.json in the folder the command runs in
+    (the project's, where its names are kept too)."""
     environment_variables: dict[str, str] = Field(default_factory=dict)
     """More SCOREHOST_* settings for the container."""
     timeout_s: int = Field(900, gt=0)
@@ -101,7 +102,7 @@ class ContainerInstanceConfig(ImageConfig):
 
     @property
     def keys_path(self) -> Path:
-        return Path(self.keys_file or f"{STATE_DIR}/{self.name}.keys.json")
+        return self.keys_file or Path(STATE_DIR) / f"{self.name}.keys.json"
 
     @property
     def container_environment(self) -> dict[str, str]:

@@ -165,6 +165,46 @@ def test_status_logs_test_and_delete(
     assert arm.mutations()[-1]["method"] == "DELETE"
 
 
+def test_a_keys_file_named_in_the_settings_file_is_found_from_any_folder(
+    capsys: pytest.CaptureFixture[str],
+    shell: Path,
+    arm: FakeArm,
+    tutorial: ServerProcess,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = shell / "deploy" / "aci.toml"
+    settings.parent.mkdir()
+    settings.write_text(f'name = "{NAME}"\nkeys_file = "secrets/keys.json"\n')
+    argv = ["--config", str(settings), "--port", _port(tutorial)]
+    assert main(["deploy", "--image", IMAGE, *argv]) == 0
+    written = shell / "deploy" / "secrets" / "keys.json"  # beside the settings file
+    assert json.loads(written.read_text())["primary"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    assert main(["test", *argv, "--sample", str(TUTORIAL_SAMPLE)]) == 0  # the same key
+    assert main(["deploy", "--image", IMAGE, *argv]) == 0
+    assert not (elsewhere / "secrets").exists()  # no second pair of keys
+    keys = json.loads(written.read_text())["primary"]
+    assert _environment(arm.mutations()[-1]["body"])["SCOREHOST_PRIMARY_KEY"] == keys
+    capsys.readouterr()
+
+
+def test_a_delete_that_azure_has_not_finished_is_not_reported_done(
+    capsys: pytest.CaptureFixture[str], shell: Path, arm: FakeArm, tutorial: ServerProcess
+) -> None:
+    assert main(["deploy", "--image", IMAGE, "--port", _port(tutorial)]) == 0
+    arm.stalled.add(NAME)
+
+    assert main(["delete", "--timeout-s", "1"]) == 3
+
+    captured = capsys.readouterr()
+    assert f"deleting container group {NAME} did not finish within 1 s" in captured.err
+    assert "deleted" not in captured.out
+
+
 def test_a_local_image_is_pushed_then_run_by_digest(
     shell: Path, arm: FakeArm, tutorial: ServerProcess
 ) -> None:
