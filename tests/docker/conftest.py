@@ -102,16 +102,21 @@ class Container:
 
 
 class RunContainer(Protocol):
-    def __call__(self, *args: str, command: tuple[str, ...] = ()) -> Container: ...
+    def __call__(
+        self, *args: str, command: tuple[str, ...] = (), image: str | None = None
+    ) -> Container: ...
 
 
 @pytest.fixture
 def run_container(image: str) -> Iterator[RunContainer]:
     started: list[str] = []
+    built = image
 
-    def run(*args: str, command: tuple[str, ...] = ()) -> Container:
+    def run(*args: str, command: tuple[str, ...] = (), image: str | None = None) -> Container:
+        """`image`: another image than the one built (one derived from it)."""
         name = f"scorehost-test-{uuid.uuid4().hex[:8]}"
-        docker("run", "-d", "--name", name, "-p", "127.0.0.1::5001", *args, image, *command)
+        run_image = image or built
+        docker("run", "-d", "--name", name, "-p", "127.0.0.1::5001", *args, run_image, *command)
         started.append(name)
         port = docker("port", name, "5001/tcp").stdout.split(":")[-1].strip()
         return Container(name, f"http://127.0.0.1:{port}")

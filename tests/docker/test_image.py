@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -139,6 +140,56 @@ def test_started_as_runsvdir_it_serves_and_dies_with_the_server(
     container.wait_exit(30)
     assert container.state("Running") == "false"
     assert "scorehost exited" in container.logs()
+
+
+AZURE_STACK = """\
+FROM {image}
+USER root
+# What Azure ML's inference stack puts in an image: its server as the runit service
+# /var/runit/gunicorn (here a stand-in answering on 5001 as its nginx would)
+RUN mkdir -p /var/runit/gunicorn /srv/azure-stack \\
+    && echo "azure inference stack" > /srv/azure-stack/index.html \\
+    && printf '#!/bin/sh\\nexec /opt/venv/bin/python -m http.server 5001 -d /srv/azure-stack\\n' \\
+        > /var/runit/gunicorn/run \\
+    && chmod +x /var/runit/gunicorn/run && chown -R 10001:0 /var/runit && chmod -R g=u /var/runit
+USER 10001
+"""
+
+
+@pytest.fixture
+def with_azure_stack(image: str, tmp_path: Path) -> Iterator[str]:
+    """The image as Azure ML builds it FROM ours with its own inference stack added."""
+    tag = f"scorehost-azure-stack-test:{tmp_path.name[-8:].lower()}"
+    (tmp_path / "Dockerfile").write_text(AZURE_STACK.format(image=image))
+    docker("build", "-q", "-t", tag, str(tmp_path))
+    yield tag
+    docker("rmi", "-f", tag, check=False)
+
+
+def test_under_runit_beside_azure_mls_own_stack_only_one_server_starts(
+    run_container: RunContainer, with_azure_stack: str
+) -> None:
+    container = run_container(command=("runsvdir", "/var/runit"), image=with_azure_stack)
+    deadline = time.monotonic() + 30
+    while "not starting its server" not in container.logs() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    assert "Azure ML's inference stack (/var/runit/gunicorn) serves" in container.logs()
+    assert "azure inference stack" in httpx.get(f"{container.url}/", timeout=10).text
+    processes = docker("top", container.id, "-eo", "pid,args").stdout
+    assert "scorehost serve" not in processes
+    assert container.state("Running") == "true"  # the deferred service stays up, quietly
+
+
+def test_under_runit_with_scorehost_runit_off_scorehost_stays_down(
+    run_container: RunContainer,
+) -> None:
+    container = run_container("-e", "SCOREHOST_RUNIT=off", command=("runsvdir", "/var/runit"))
+    deadline = time.monotonic() + 30
+    while "SCOREHOST_RUNIT=off" not in container.logs() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "not starting its server under runit: SCOREHOST_RUNIT=off" in container.logs()
+    assert "scorehost serve" not in docker("top", container.id, "-eo", "pid,args").stdout
 
 
 def test_healthcheck_reports_healthy(run_container: RunContainer) -> None:

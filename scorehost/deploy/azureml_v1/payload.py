@@ -24,6 +24,8 @@ def container_variables(config: WebserviceConfig) -> dict[str, str]:
     """What the container is told, under scorehost's own names: they win over the AZUREML_*
     values Azure ML sets in the image it derives, so neither order nor absence is ambiguous."""
     variables: dict[str, str] = {}
+    if config.azure_inference_stack:  # Azure ML's server takes 5001: scorehost's stays down
+        variables["SCOREHOST_RUNIT"] = "off"
     if config.model_file is None:
         variables["SCOREHOST_MODEL_DIR"] = IMAGE_MODEL_DIR  # the model baked into the image
     if isinstance(config, AksConfig):  # one worker per core; answer before Azure's timeout

@@ -96,7 +96,9 @@ def test_dry_run_options_reach_the_body(
     request = body["environmentImageRequest"]
     assert request["environment"]["docker"]["baseImage"] == DIGEST_REF
     assert request["environment"]["inferencingStackVersion"] == "latest"
-    assert "SCOREHOST_MODEL_DIR" not in request["environment"]["environmentVariables"]
+    variables = request["environment"]["environmentVariables"]
+    assert "SCOREHOST_MODEL_DIR" not in variables
+    assert variables["SCOREHOST_RUNIT"] == "off"  # Azure ML's server takes 5001, not scorehost
     assert request["modelIds"] == ["model:<version after registering>"]  # the file's name
     assert fake_docker.calls == []  # a pinned digest needs no local image
 
