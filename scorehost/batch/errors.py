@@ -1,5 +1,6 @@
 """What ends `scorehost batch`: bad arguments or input (exit 2), or a run that failed (exit 1)."""
 
+from scorehost.app import exit_codes
 from scorehost.app.commands import CommandError, UsageError
 
 
@@ -9,3 +10,9 @@ class BatchUsageError(UsageError):
 
 class BatchFailed(CommandError):
     """The run stopped: init() failed, or more items failed than --error-threshold allows."""
+
+
+class BatchInterrupted(CommandError):
+    """Ctrl-C: what finished is recorded; the same command goes on from there."""
+
+    exit_code = exit_codes.INTERRUPTED

@@ -29,16 +29,23 @@ class Pool(Protocol):
 
     def submit(self, batch: MiniBatch) -> "cf.Future[Outcome]": ...
 
-    def close(self) -> None: ...
+    def close(self, finished: bool) -> None:
+        """`finished`: the run is over, so workers end normally (the script's shutdown() runs);
+        else they are stopped at once."""
 
 
 class LocalPool:
     def __init__(self, spec: WorkerSpec, processes: int, timeout_s: float) -> None:
+        import multiprocessing
+
         from pebble import ProcessPool
 
         self.slots = 2 * processes
         self._timeout_s = timeout_s
-        self._pool = ProcessPool(max_workers=processes, initializer=worker.start, initargs=(spec,))
+        counter = multiprocessing.Value("i", 0)  # names the processes process001, process002...
+        self._pool = ProcessPool(
+            max_workers=processes, initializer=worker.start_local, initargs=(spec, counter)
+        )
 
     def submit(self, batch: MiniBatch) -> "cf.Future[Outcome]":
         future: cf.Future[Outcome] = self._pool.schedule(
@@ -46,8 +53,11 @@ class LocalPool:
         )
         return future
 
-    def close(self) -> None:
-        self._pool.stop()
+    def close(self, finished: bool) -> None:
+        if finished:
+            self._pool.close()
+        else:
+            self._pool.stop()
         self._pool.join()
 
 
@@ -111,7 +121,7 @@ class DaskPool:
                     )
                 )
 
-    def close(self) -> None:
+    def close(self, finished: bool) -> None:
         self._closed.set()
         self._client.unregister_worker_plugin(self._key)  # the workers drop the script
         self._client.close()

@@ -1,28 +1,35 @@
-"""The run's record beside its output: one JSON line per finished mini-batch, appended as each
-finishes, so a killed run restarted with the same arguments skips what is already done."""
+"""The run's record beside its output: what the run is (its identity: scorehost/batch/
+fingerprint.py) and one JSON line per finished mini-batch, appended as each finishes, so a
+killed run restarted with the same script, model, input and options skips what is done. A
+mini-batch's rows are not in its record: they are in the rows spool (scorehost/batch/output.py),
+and the record says where."""
 
-import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TextIO
 
 from scorehost.batch.errors import BatchUsageError
+from scorehost.batch.fingerprint import changed
 
 PROGRESS_NAME = "progress.jsonl"
+RESTART_FLAG = "--restart"  # the option that starts afresh in an --output
 
 
 @dataclass(frozen=True)
 class Finished:
-    """A mini-batch's end: its lines (append_row), or the error after its last try."""
+    """A mini-batch's end: how many of its items succeeded and where its rows are in the spool
+    (append_row), or the error after its last try."""
 
     index: int
     items: tuple[str, ...]
     tries: int
-    lines: tuple[str, ...] = ()
     succeeded: int = 0
+    rows_at: tuple[int, int] | None = None  # (offset, length) in the rows spool
     error: str | None = None
     traceback: str | None = None
+    agent: str | None = None  # the worker process that ran its last try (processNNN)
+    seconds: float | None = None  # its last try's time
     resumed: bool = field(default=False, compare=False)
 
     @property
@@ -33,35 +40,38 @@ class Finished:
 _FIELDS = tuple(f.name for f in fields(Finished) if f.name != "resumed")
 
 
-def fingerprint(run: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(run, sort_keys=True).encode()).hexdigest()
-
-
 class Progress:
-    def __init__(self, folder: Path, run: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, identity: dict[str, Any]) -> None:
         self.path = folder / PROGRESS_NAME
-        self._run = fingerprint(run)
+        self._identity = identity
         self.finished: dict[int, Finished] = {}
         folder.mkdir(parents=True, exist_ok=True)
         if self.path.exists():
             self._resume()
         else:
-            self.path.write_text(json.dumps({"run": self._run}) + "\n")
+            self.path.write_text(json.dumps({"run": identity}) + "\n")
         self._file: TextIO | None = None  # opened by the first record
 
     def _resume(self) -> None:
         text = self.path.read_text()
         lines = text.splitlines(keepends=True)
-        if (
-            not lines
-            or not lines[0].startswith("{")
-            or json.loads(lines[0]).get("run") != self._run
-        ):
+        try:
+            recorded = json.loads(lines[0]).get("run") if lines else None
+        except (json.JSONDecodeError, AttributeError):
+            recorded = None
+        if not isinstance(recorded, dict):
             raise BatchUsageError(
-                f"{self.path} records a run with other arguments or input; give another "
-                "--output, or delete that file to start over"
+                f"{self.path} is not a scorehost batch record; give another --output, or "
+                f"{RESTART_FLAG} to start afresh in this one"
             )
-        good = len(lines[0])  # json.dumps writes ASCII: characters are bytes
+        differences = changed(recorded, self._identity)
+        if differences:
+            raise BatchUsageError(
+                f"{self.path.parent} holds an earlier run whose results would be stale: "
+                f"{', '.join(differences)} changed since. Pass {RESTART_FLAG} to start afresh "
+                "in it (its outputs are removed), or give another --output"
+            )
+        good = len(lines[0].encode())
         for number, line in enumerate(lines[1:], start=2):
             if not line.endswith("\n"):
                 break  # cut off when the run was killed: that mini-batch runs again
@@ -70,18 +80,26 @@ class Progress:
             except json.JSONDecodeError as exc:
                 raise BatchUsageError(
                     f"{self.path}, line {number}, is not a progress record ({exc}); the file "
-                    "was changed by hand: delete it to start over"
+                    f"was changed by hand: {RESTART_FLAG} starts afresh"
                 ) from exc
-            record["items"], record["lines"] = tuple(record["items"]), tuple(record["lines"])
+            record["items"] = tuple(record["items"])
+            if record.get("rows_at") is not None:
+                record["rows_at"] = tuple(record["rows_at"])
             finished = Finished(**record, resumed=True)
             self.finished[finished.index] = finished
-            good += len(line)
-        with self.path.open("r+") as file:
+            good += len(line.encode())
+        with self.path.open("r+b") as file:
             file.truncate(good)
+
+    @property
+    def rows_end(self) -> int:
+        """Where the spool's recorded rows end (later bytes were never recorded)."""
+        ends = [sum(f.rows_at) for f in self.finished.values() if f.rows_at is not None]
+        return max(ends, default=0)
 
     def record(self, finished: Finished) -> None:
         self.finished[finished.index] = finished
-        # by hand: dataclasses.asdict deep-copies every line, which was most of this call
+        # by hand: dataclasses.asdict deep-copies, which was most of this call
         record = {name: getattr(finished, name) for name in _FIELDS}
         if self._file is None:
             self._file = self.path.open("a")

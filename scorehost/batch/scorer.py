@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from scorehost.app.scoring.entry_script import (
     load_script,
 )
 from scorehost.batch.inputs import MiniBatch
+from scorehost.batch.logs import LogSetup
 
 Contract = Literal["mini_batch", "online"]
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -38,12 +40,25 @@ class WorkerSpec:
 
     script: ScriptSpec
     contract: Literal["auto", "mini_batch", "online"]
+    logs: LogSetup | None = None  # None: the process's logging and streams are left alone
 
 
 @dataclass(frozen=True)
 class Outcome:
-    lines: tuple[str, ...]  # one per item that succeeded (append_row)
-    succeeded: int
+    rows: str  # the text append_row writes for this mini-batch: one row per result
+    returned: int  # results run() returned: each one an item that succeeded
+    agent: str = ""  # the worker process that ran it (processNNN)
+    seconds: float = 0.0  # how long run() took
+
+
+@dataclass(frozen=True)
+class MiniBatchContext:
+    """run(mini_batch, mini_batch_context): what Azure ML's ParallelRunStep passes beside a
+    mini-batch (with partition_keys: the values of its rows' keys)."""
+
+    minibatch_index: int
+    partition_key_value: dict[str, Any] | None = None
+    dataset: Any = None
 
 
 def contract_of(script: Script, choice: str) -> Contract:
@@ -59,61 +74,100 @@ def contract_of(script: Script, choice: str) -> Contract:
     return "online" if online else "mini_batch"
 
 
-def frame_lines(frame: Any) -> tuple[str, ...]:
-    """A DataFrame's rows as `to_csv(sep=" ", header=False, index=False)` writes them (missing
-    values empty, a value with a space quoted), through the csv module: pandas' own writer
-    cost about 1 ms per mini-batch, 15% of a worker's time on the MNIST example."""
+_PLAIN_KINDS = frozenset("iufb")  # integers, unsigned, floats (64-bit), booleans
+
+
+def frame_rows(frame: Any) -> str:
+    """A DataFrame's rows exactly as `to_csv(sep=" ", header=False, index=False)` writes them,
+    which is how Azure ML's append_row writes a frame. Columns of plain integers, 64-bit floats,
+    booleans and text take a faster path through the csv module (pandas' writer cost about 1 ms
+    per mini-batch, 15% of a worker's time on the MNIST example); anything else (float32,
+    dates, pd.NA, categories...) goes through pandas itself."""
+    if not all(_plain_column(frame[column]) for column in frame.columns) or (
+        frame.columns.duplicated().any()
+    ):
+        text: str = frame.to_csv(sep=" ", header=False, index=False, lineterminator="\n")
+        return text
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=" ", lineterminator="\n")
     for row in frame.itertuples(index=False, name=None):
         writer.writerow("" if _missing(cell) else cell for cell in row)
-    return tuple(buffer.getvalue().splitlines())
+    return buffer.getvalue()
+
+
+def _plain_column(column: Any) -> bool:
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in _PLAIN_KINDS:
+        return dtype.kind != "f" or dtype.itemsize == 8
+    if dtype.kind == "O":
+        return bool(pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"))
+    return False
 
 
 def _missing(cell: Any) -> bool:
     return cell is None or (isinstance(cell, float) and cell != cell)  # NaN is not itself
 
 
-def _text(value: Any) -> str:
-    """A string as it is; anything else as the server sends run()'s value (numpy included)."""
+def _json(value: Any) -> str:
+    """A value as the server sends run()'s value (numpy included): an online script's result."""
     return value if isinstance(value, str) else to_json(value).decode()
+
+
+def list_rows(values: list[Any]) -> str:
+    """A list's elements as append_row writes them: each with str(), one per line."""
+    return "".join(f"{value}\n" for value in values)
 
 
 class Scorer:
     def __init__(self, spec: WorkerSpec) -> None:
         self.script = load_script(spec.script)
         self.contract = contract_of(self.script, spec.contract)
+        self._wants_context = "mini_batch_context" in self.script.contract.parameters
         self.script.init()
 
     def score(self, batch: MiniBatch) -> Outcome:
         if self.contract == "online":
             return self._online(batch)
-        value = self._run(batch.data)
-        return self._lines(value, len(batch.items))
+        extra = (
+            {"mini_batch_context": MiniBatchContext(batch.index, batch.partition)}
+            if self._wants_context
+            else {}
+        )
+        return self._rows(self._run(batch.data, **extra))
 
-    def _run(self, data: Any) -> Any:
+    def shutdown(self) -> None:
+        """The script's shutdown(), if it has one (Azure ML v2 calls it as a worker ends)."""
+        shutdown = getattr(self.script.module, "shutdown", None)
+        if callable(shutdown):
+            try:
+                shutdown()
+            except Exception as exc:  # noqa: BLE001 - the worker is ending: say so, go on
+                print(f"shutdown() in {self.script.path} raised {exc!r}", file=sys.stderr)
+
+    def _run(self, data: Any, **extra: Any) -> Any:
         contract = self.script.contract
         try:
-            return contract.call({contract.data_parameter: data}).value
+            return contract.call({contract.data_parameter: data, **extra}).value
         except RunRaised as exc:
             raise ItemsFailed(str(exc)) from exc.original
 
-    def _lines(self, value: Any, items: int) -> Outcome:
+    def _rows(self, value: Any) -> Outcome:
         import pandas as pd
 
         if isinstance(value, pd.DataFrame):  # Azure ML writes a frame's rows space-separated
-            lines = frame_lines(value)
-        elif isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-            lines = tuple(_text(element) for element in list(value))
-        else:
-            raise ItemsFailed(
-                f"run() returned {type(value).__name__}; batch scoring needs a list or a pandas "
-                "DataFrame with one element per item of the mini-batch"
-            )
-        return Outcome(lines, min(len(lines), items))
+            return Outcome(frame_rows(value), len(value))
+        if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+            values = list(value)
+            return Outcome(list_rows(values), len(values))
+        raise ItemsFailed(
+            f"run() returned {type(value).__name__}; batch scoring needs a list or a pandas "
+            "DataFrame with one element per item of the mini-batch"
+        )
 
     def _online(self, batch: MiniBatch) -> Outcome:
-        rows = self._rows(batch)
+        rows = self._table_rows(batch)
         if self.script.contract.kind is Kind.TYPED:  # inference-schema passes an array through
             value = self._run(rows)
         else:
@@ -125,15 +179,18 @@ class Scorer:
             value = value.tolist()
         if not isinstance(value, list) or len(value) != len(batch.items):
             raise ItemsFailed(
-                f"run() returned {_text(value)[:200]} for {len(batch.items)} rows; an online "
+                f"run() returned {_json(value)[:200]} for {len(batch.items)} rows; an online "
                 "script in batch needs to return a list with one result per row"
             )
-        lines = tuple(
-            f"{item} {_text(result)}" for item, result in zip(batch.items, value, strict=True)
-        )
-        return Outcome(lines, len(lines))
+        # `<item> <result>`, quoted as the csv module quotes a field with a space, a quote or a
+        # line break in it: a file's name can never forge a row
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=" ", lineterminator="\n")
+        for item, result in zip(batch.items, value, strict=True):
+            writer.writerow((item, _json(result)))
+        return Outcome(buffer.getvalue(), len(value))
 
-    def _rows(self, batch: MiniBatch) -> npt.NDArray[np.float64]:
+    def _table_rows(self, batch: MiniBatch) -> npt.NDArray[np.float64]:
         if batch.is_table:
             table: npt.NDArray[np.float64] = np.asarray(batch.data.to_numpy(), dtype=np.float64)
             return table

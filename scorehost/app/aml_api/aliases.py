@@ -2,8 +2,9 @@
 
 Scripts write `from azureml.contrib.services.aml_request import AMLRequest, rawhttp` (the SDK v1
 name) or `from azureml_inference_server_http.api.aml_response import AMLResponse` (the server's
-own). The finder answers those names only after every other finder has passed: where Microsoft's
-package (or azureml-core's `azureml` namespace) is installed, its modules are used as they are."""
+own); batch scripts `from azureml_user.parallel_run import EntryScript`. The finder answers those
+names only after every other finder has passed: where Microsoft's package (or azureml-core's
+`azureml` namespace) is installed, its modules are used as they are."""
 
 import importlib
 import importlib.abc
@@ -17,18 +18,26 @@ _MODULES = {
     "aml_response": "scorehost.app.aml_api.aml_response",
 }
 _PACKAGES = ("azureml.contrib.services", "azureml_inference_server_http.api")
+# Batch scripts' helper, from the package Azure ML's batch driver puts beside them
+_BATCH = {"azureml_user.parallel_run": "scorehost.app.aml_api.parallel_run"}
 
 
 def _aliases() -> dict[str, str | None]:
     """Each alias name: the module it stands for, or None for a package holding aliases."""
+    modules = {
+        **{
+            f"{package}.{short}": target
+            for package in _PACKAGES
+            for short, target in _MODULES.items()
+        },
+        **_BATCH,
+    }
     names: dict[str, str | None] = {}
-    for package in _PACKAGES:
-        parts = package.split(".")
-        for end in range(1, len(parts) + 1):
+    for name in modules:
+        parts = name.split(".")
+        for end in range(1, len(parts)):
             names[".".join(parts[:end])] = None
-        for short, target in _MODULES.items():
-            names[f"{package}.{short}"] = target
-    return names
+    return {**names, **modules}
 
 
 class _AliasLoader(importlib.abc.Loader):

@@ -69,6 +69,11 @@ class ScriptSpec:
     """Model files (under model_dir) and their SHA-256: a mismatch refuses to load."""
     environment: Mapping[str, str] = field(default_factory=dict)
     """Further variables the caller exports (WORKER_COUNT, Application Insights')."""
+    arguments: tuple[str, ...] | None = None
+    """The script's own command line: sys.argv is [script, *arguments] when it is imported (a
+    batch job's `arguments`, read with parse_known_args); None leaves sys.argv alone."""
+    init_optional: bool = False
+    """A script without init() is loaded all the same (batch scripts: optional in Azure ML)."""
 
     def exported(self, model_root: Path | None = None) -> dict[str, str]:
         """The variables Azure ML exports to the script: AZUREML_MODEL_DIR (`model_root`, else
@@ -102,6 +107,7 @@ class Contract:
     kind: Kind
     data_parameter: str  # the parameter the input goes to (the first one but request_headers)
     wants_headers: bool  # run() declares request_headers
+    parameters: tuple[str, ...]  # every parameter of run(), in order
     typed: TypedInput | None  # Kind.TYPED: how bodies are decoded
     run_function: Callable[..., Any]
 
@@ -169,10 +175,19 @@ def load_script(spec: ScriptSpec) -> Script:
         sys.path.insert(0, folder)  # so `import utils` beside score.py works
     sys.path.extend(str(extra) for extra in spec.import_paths() if str(extra) not in sys.path)
     aliases.install()
+    if spec.arguments is not None:
+        sys.argv = [str(path), *spec.arguments]
     module = _import(path)
-    init_function = _callable(module, "init", path)
+    if spec.init_optional and not callable(getattr(module, "init", None)):
+        init_function: Callable[[], Any] = _no_init
+    else:
+        init_function = _callable(module, "init", path)
     run_function = _callable(_driven(module), "run", path)
     return Script(path, module, init_function, _contract_of(run_function, path))
+
+
+def _no_init() -> None:
+    """The init() of a script that has none."""
 
 
 def _import(path: Path) -> ModuleType:
@@ -218,7 +233,8 @@ def _contract_of(run_function: Callable[..., Any], path: Path) -> Contract:
         raise EntryScriptError(f"run() in {path} cannot be both @rawhttp and @input_schema.")
     kind = Kind.RAW if raw else Kind.TYPED if typed is not None else Kind.TEXT
     wants_headers = len(data_parameters) < len(parameters)
-    return Contract(kind, data_parameters[0], wants_headers, typed, run_function)
+    names = tuple(p.name for p in parameters)
+    return Contract(kind, data_parameters[0], wants_headers, names, typed, run_function)
 
 
 def _is_rawhttp(run_function: Callable[..., Any]) -> bool:

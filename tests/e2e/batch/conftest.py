@@ -43,20 +43,30 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def batch_command(*args: str | Path, **options: object) -> list[str]:
+def batch_command(
+    *args: str | Path, script_args: tuple[str | Path, ...] = (), **options: object
+) -> list[str]:
+    """The command; `script_args` go to the script, after `--`."""
     command = [sys.executable, "-m", "scorehost", "batch", "--no-progress", *map(str, args)]
-    return command + flags(**options)
+    after = ["--", *map(str, script_args)] if script_args else []
+    return command + flags(**options) + after
 
 
 def run_batch(
-    output: Path, *args: str | Path, env: dict[str, str] | None = None, **options: object
+    output: Path,
+    *args: str | Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    script_args: tuple[str | Path, ...] = (),
+    **options: object,
 ) -> Finished:
-    """The command run to its end: `args` as they are, `options` as flags (see `flags`)."""
+    """The command run to its end: `args` as they are, `options` as flags (see `flags`),
+    `script_args` after `--`."""
     result = subprocess.run(
-        batch_command("--output", output, *args, **options),
+        batch_command("--output", output, *args, script_args=script_args, **options),
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         timeout=240,
     )

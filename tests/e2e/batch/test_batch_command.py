@@ -122,7 +122,7 @@ def test_one_failed_item_over_the_threshold_stops_the_run_with_exit_1(tmp_path: 
     )
 
     assert done.code == 1
-    assert "stopped: more items failed than --error-threshold allows" in done.stderr
+    assert "stopped: 2 items failed, more than --error-threshold allows" in done.stderr
     assert not (done.output / "parallel_run_step.txt").exists()  # no partial output passed off
     assert done.summary()["failed"] == 2
     assert len(done.errors()) == 2

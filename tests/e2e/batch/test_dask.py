@@ -165,3 +165,25 @@ def test_a_run_past_the_timeout_fails_its_try_on_dask(tmp_path: Path, scheduler:
     assert done.rows() == ["item-000.txt: a", "item-002.txt: b"]
     assert done.errors()[0]["items"] == ["item-001.txt"]
     assert done.errors()[0]["error"].startswith("TimeoutError")
+
+
+def test_a_relative_input_is_found_by_workers_started_elsewhere(
+    tmp_path: Path, scheduler: str
+) -> None:
+    # the workers' own folder is not the command's: relative paths are resolved before sending
+    write_lines(tmp_path / "in", ["a", "b", "c"])
+
+    done = run_batch(
+        Path("out"),
+        cwd=tmp_path,
+        dask=scheduler,
+        entry_script=BATCH / "file_lines.py",
+        input="in",
+    )
+
+    assert done.code == 0, done.stderr
+    assert (tmp_path / "out" / "parallel_run_step.txt").read_text().splitlines() == [
+        "item-000.txt: a",
+        "item-001.txt: b",
+        "item-002.txt: c",
+    ]

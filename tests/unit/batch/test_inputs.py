@@ -8,11 +8,15 @@ import pandas as pd
 import pytest
 
 from scorehost.batch.errors import BatchUsageError
-from scorehost.batch.inputs import mini_batches
+from scorehost.batch.inputs import MiniBatch, read_input
 from scorehost.batch.options import MiniBatchSize
 from scorehost.tutorial.idx import IMAGES_MAGIC
 
 FILES = MiniBatchSize(count=2, in_bytes=False)
+
+
+def mini_batches(spec: str, size: MiniBatchSize, output: Path | None = None) -> list[MiniBatch]:
+    return read_input(spec, size, output).batches
 
 
 def _files(folder: Path, names: list[str]) -> None:
@@ -27,7 +31,7 @@ def test_a_folder_is_every_file_in_it_sorted_and_named_relative_to_it(tmp_path: 
     batches = mini_batches(str(tmp_path), FILES)
 
     assert [b.items for b in batches] == [("a.png", "b.png"), ("sub/c.png",)]
-    assert batches[1].data == [str(tmp_path / "sub" / "c.png")]
+    assert batches[1].data == [str((tmp_path / "sub" / "c.png").resolve())]  # absolute
     assert [b.index for b in batches] == [0, 1]
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from scorehost.app.scoring.entry_script import EntryScriptError, ScriptSpec
 from scorehost.batch.inputs import MiniBatch
-from scorehost.batch.scorer import ItemsFailed, Scorer, WorkerSpec, frame_lines
+from scorehost.batch.scorer import ItemsFailed, Scorer, WorkerSpec, frame_rows
 from tests.paths import EXAMPLES, SCRIPTS, TUTORIAL_SCRIPT
 
 BATCH = SCRIPTS / "batch"
@@ -35,7 +35,7 @@ def test_a_list_is_one_line_per_element(tmp_path: Path) -> None:
 
     outcome = _scorer(BATCH / "file_lines.py").score(batch)
 
-    assert (outcome.lines, outcome.succeeded) == (("a.txt: 7",), 1)
+    assert (outcome.rows, outcome.returned) == ("a.txt: 7\n", 1)
 
 
 def test_a_dataframe_is_one_space_separated_line_per_row_as_azure_ml_writes_it() -> None:
@@ -43,7 +43,7 @@ def test_a_dataframe_is_one_space_separated_line_per_row_as_azure_ml_writes_it()
 
     outcome = _scorer(BATCH / "table_sum.py").score(MiniBatch(0, ("0", "1"), frame))
 
-    assert outcome.lines == ("1 11", "2 22")
+    assert outcome.rows == "1 11\n2 22\n"
 
 
 def test_a_frames_lines_are_what_pandas_to_csv_writes() -> None:
@@ -56,8 +56,7 @@ def test_a_frames_lines_are_what_pandas_to_csv_writes() -> None:
         }
     )
 
-    expected = frame.to_csv(sep=" ", header=False, index=False).splitlines()
-    assert list(frame_lines(frame)) == expected
+    assert frame_rows(frame) == frame.to_csv(sep=" ", header=False, index=False)
 
 
 def test_fewer_results_than_items_count_only_the_results(tmp_path: Path) -> None:
@@ -68,7 +67,7 @@ def test_fewer_results_than_items_count_only_the_results(tmp_path: Path) -> None
 
     outcome = _scorer(BATCH / "file_lines.py").score(MiniBatch(0, ("a", "b"), paths))
 
-    assert outcome.succeeded == 1
+    assert outcome.returned == 1
 
 
 def test_a_raising_run_fails_the_mini_batch_with_its_message(tmp_path: Path) -> None:
@@ -87,7 +86,7 @@ def test_the_tutorials_online_script_scores_rows_like_predict(
     outcome = scorer.score(MiniBatch(0, tuple(map(str, range(20))), pd.DataFrame(rows)))
 
     expected = scorer.script.module.model.predict(rows)
-    assert outcome.lines == tuple(f"{n} {label}" for n, label in enumerate(expected))
+    assert outcome.rows == "".join(f"{n} {label}\n" for n, label in enumerate(expected))
 
 
 def test_an_online_script_gets_an_images_grey_levels_as_they_are(tmp_path: Path) -> None:
@@ -98,7 +97,7 @@ def test_an_online_script_gets_an_images_grey_levels_as_they_are(tmp_path: Path)
     outcome = scorer.score(MiniBatch(0, ("a.png", "b.png"), paths))
 
     grey = [np.asarray(Image.open(path)).ravel() for path in paths]
-    assert outcome.lines == (f"a.png {grey[0].max():.1f}", f"b.png {grey[1].max():.1f}")
+    assert outcome.rows == f"a.png {grey[0].max():.1f}\nb.png {grey[1].max():.1f}\n"
 
 
 def test_the_batch_example_scores_pngs_and_idx_rows_alike(
@@ -114,7 +113,7 @@ def test_the_batch_example_scores_pngs_and_idx_rows_alike(
     files = scorer.score(MiniBatch(0, tuple(paths), paths))
     table = scorer.score(MiniBatch(0, tuple(map(str, range(10))), frame))
 
-    assert [line.split()[1] for line in files.lines] == list(table.lines)
+    assert [line.split()[1] for line in files.rows.splitlines()] == table.rows.splitlines()
 
 
 def test_a_file_that_is_no_row_is_refused_for_an_online_script(
@@ -141,4 +140,4 @@ def test_a_typed_online_script_gets_the_rows_as_its_array(
     outcome = scorer.score(MiniBatch(0, tuple(map(str, range(8))), pd.DataFrame(rows)))
 
     expected = scorer.script.module.model.predict(rows)
-    assert outcome.lines == tuple(f"{n} {label}" for n, label in enumerate(expected))
+    assert outcome.rows == "".join(f"{n} {label}\n" for n, label in enumerate(expected))
