@@ -52,3 +52,23 @@ def test_the_rows_file_is_a_plain_name_inside_the_output_folder() -> None:
 def test_local_processes_and_a_dask_cluster_do_not_mix() -> None:
     with pytest.raises(ValidationError, match="with --dask"):
         _options(dask="tcp://127.0.0.1:8786", process_count_per_node=4)
+
+
+def test_v1_tries_and_v2_retries_cannot_both_be_given() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        _options(run_max_try=2, max_retries=1)
+
+
+def test_partition_keys_and_a_mini_batch_size_cannot_both_be_given() -> None:
+    with pytest.raises(ValueError, match="Azure ML refuses both"):
+        _options(partition_keys="store", mini_batch_size="10")
+
+
+def test_the_defaults_of_a_v2_batch_deployment() -> None:
+    options = _options(defaults="batch_deployment")
+    assert (options.rows_file_name, options.tries, options.timeout_s, options.processes()) == (
+        "predictions.csv",
+        4,
+        30,
+        1,
+    )

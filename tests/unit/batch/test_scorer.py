@@ -141,3 +141,16 @@ def test_a_typed_online_script_gets_the_rows_as_its_array(
 
     expected = scorer.script.module.model.predict(rows)
     assert outcome.rows == "".join(f"{n} {label}\n" for n, label in enumerate(expected))
+
+
+def test_frames_of_every_kind_are_written_byte_for_byte_as_to_csv_writes_them() -> None:
+    frame = pd.DataFrame(
+        {
+            "f32": np.array([0.1, 0.2, 1.5], dtype=np.float32),
+            "nullable": pd.array([1, None, 3], dtype="Int64"),
+            "when": [pd.Timestamp("2026-12-07"), pd.NaT, pd.Timestamp("2026-01-01 10:30")],
+            "kind": pd.Categorical(["a", "b", "a"]),
+            "text": ["x", pd.NA, "y z"],
+        }
+    )
+    assert frame_rows(frame) == frame.to_csv(sep=" ", header=False, index=False)
