@@ -116,7 +116,13 @@ def _deploy(args: argparse.Namespace, context: Context) -> int:
     if args.dry_run:
         from scorehost.deploy.shared.dry_run import DryRunAzure
 
-        image_ref, steps = planned_image(config, context.docker, config.registry or "<registry>")
+        image_ref, push = planned_image(config, context.docker, config.registry or "<registry>")
+        steps = [
+            "checked: settings, sample, subscription, credentials",
+            f"read resource group {config.resource_group} (proves access) before anything is "
+            "pushed or a key file written",
+            *push,
+        ]
         planned = DryRunAzure(config.location)
         keys = PLACEHOLDER_KEYS if config.auth_enabled else None
         password = registry_password(config.registry_username, environ, dry_run=True)
