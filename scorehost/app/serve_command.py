@@ -9,6 +9,7 @@ from scorehost.app import probe
 from scorehost.app.commands import CommandGroup, SubParsers, UsageError, require_extra
 from scorehost.app.config_file import ConfigFileError
 from scorehost.app.flags import add_model_flags, describe_errors, given
+from scorehost.app.keys_file import KeysFileError, read_keys_file
 from scorehost.app.settings import Settings
 
 # Azure ML's server's flags (`azmlinfsrv --help`), accepted as they are written in its docs.
@@ -88,14 +89,9 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"{script} line {exc.lineno}: {exc.msg}") from None
     if settings.api_keys_file is not None:
         try:
-            settings.api_keys_file.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"API keys file {settings.api_keys_file} not found") from None
-        except OSError as exc:
-            raise UsageError(
-                f"API keys file {settings.api_keys_file} cannot be read: {exc.strerror} "
-                "(the server runs as a non-root user; make the file and its folders readable)"
-            ) from None
+            read_keys_file(settings.api_keys_file)
+        except KeysFileError as exc:
+            raise UsageError(str(exc)) from None
     return settings
 
 

@@ -17,6 +17,7 @@ from scorehost.app.settings import Settings
 from scorehost.app.telemetry.middleware import AzureMlSpanProperties
 from scorehost.app.telemetry.model_data import ModelDataCollection
 from scorehost.app.telemetry.providers import Telemetry
+from scorehost.app.web.auth import KeyCheck, KeyGate
 from scorehost.app.web.errors import install_error_handlers
 from scorehost.app.web.metrics import Metrics, MetricsMiddleware
 from scorehost.app.web.openapi import openapi_builder
@@ -38,6 +39,7 @@ def create_app(
     limits: Limits,
     lifespan: Lifespan,
 ) -> FastAPI:
+    keys = KeyCheck.from_settings(settings)
     # /docs and /redoc load Swagger UI and ReDoc from the package, not a CDN: they work offline.
     app = FastAPIOffline(
         title="scorehost",
@@ -45,7 +47,7 @@ def create_app(
         description=f"Serves {settings.entry_script_path.name} with Azure ML's scoring contract: "
         "POST /score sends the request body to its run().",
         lifespan=lifespan,
-        middleware=_middleware(settings, metrics, telemetry),
+        middleware=_middleware(settings, metrics, telemetry, keys),
         # Starlette's slash redirect copies the Host header into Location; /score/ is a route.
         redirect_slashes=False,
         # FastAPI's own OpenTelemetry spans and metrics, on our providers; none without them.
@@ -55,7 +57,7 @@ def create_app(
     app.state.scoring = scoring
     install_error_handlers(app)
     # /score first: the router tries routes in order, and nearly every request is a score.
-    app.router.routes[:0] = score.routes(score.ScoreEndpoint(scoring, settings, limits))
+    app.router.routes[:0] = score.routes(score.ScoreEndpoint(scoring, settings, limits, keys))
     app.include_router(health.router)
     app.include_router(swagger.router)
     app.add_api_route("/metrics", metrics.render, include_in_schema=False)
@@ -64,7 +66,7 @@ def create_app(
 
 
 def _middleware(
-    settings: Settings, metrics: Metrics, telemetry: Telemetry | None
+    settings: Settings, metrics: Metrics, telemetry: Telemetry | None, keys: KeyCheck
 ) -> list[Middleware]:
     """Around every request, outermost first."""
     middleware = []
@@ -93,4 +95,6 @@ def _middleware(
         Middleware(RequestIdMiddleware, server_version_header=settings.server_version_header)
     )
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
+    if keys.enabled:  # the server's own documents behind the keys too, but on the health port
+        middleware.append(Middleware(KeyGate, keys=keys, open_port=settings.health_port))
     return middleware

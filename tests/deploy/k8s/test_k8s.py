@@ -81,9 +81,13 @@ def test_probes_and_port_are_routes_the_server_really_has(overlay: str) -> None:
     spec = container(render(overlay))
     paths = set(worker_for(Settings()).app.openapi()["paths"])
 
-    assert spec["ports"][0]["containerPort"] == DEFAULT_PORT
-    assert spec["livenessProbe"]["httpGet"]["path"] == "/health/live" in paths
-    assert spec["readinessProbe"]["httpGet"]["path"] == "/health/ready" in paths
+    ports = {port["name"]: port["containerPort"] for port in spec["ports"]}
+    assert ports["http"] == DEFAULT_PORT
+    # probes and scraping on the health port, where keys never apply
+    assert str(ports["health"]) == env(render(overlay))["SCOREHOST_HEALTH_PORT"]
+    assert spec["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "health"}
+    assert spec["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "health"}
+    assert {"/health/live", "/health/ready"} <= paths
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -28,11 +28,13 @@ class ScoreEndpoint:
     """One scoring request, from the key check to run()'s answer. What fails is raised as a
     ScorehostError, which the app's error handlers answer."""
 
-    def __init__(self, scoring: ScoringService, settings: Settings, limits: Limits) -> None:
+    def __init__(
+        self, scoring: ScoringService, settings: Settings, limits: Limits, keys: KeyCheck
+    ) -> None:
         self._scoring = scoring
         self._body_timeout_s = settings.body_timeout_s
         self._max_body = limits.max_body_bytes
-        self._keys = KeyCheck.from_settings(settings)
+        self._keys = keys
         self._admission = BodyAdmission(limits.body_budget)
         self._routes: dict[str, Route] = {}
 

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scorehost.app.settings import Settings
-from scorehost.app.web.auth import configured_keys
+from scorehost.app.keys_file import KeysFileError, read_keys_file
 from tests.paths import SCRIPTS
 from tests.unit.app.conftest import served
 
@@ -43,9 +42,35 @@ def test_a_missing_or_wrong_key_is_401_with_a_challenge(
     assert answer.headers["www-authenticate"] == 'Bearer realm="scorehost"'
 
 
-def test_keys_come_from_the_settings_and_a_keys_file(tmp_path: Path) -> None:
+def test_a_keys_files_keys_are_its_lines_but_comments_and_blanks(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     keys.write_text("# rotated monthly\nthird\n\n  fourth  \n")
-    settings = Settings(primary_key="first", secondary_key="second", api_keys_file=keys)
-    assert configured_keys(settings) == ["first", "second", "third", "fourth"]
-    assert configured_keys(Settings()) == []
+    assert read_keys_file(keys) == ["third", "fourth"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"# nothing but a comment\n\n", "holds no key"),
+        (b"\xff\xfe key", "is not UTF-8 text"),
+    ],
+)
+def test_a_keys_file_that_gives_no_key_is_refused(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    keys = tmp_path / "keys"
+    keys.write_bytes(content)
+    with pytest.raises(KeysFileError, match=message):
+        read_keys_file(keys)
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/openapi.json", "/docs", "/redoc"])
+def test_with_keys_on_the_servers_own_documents_need_a_key_too(path: str) -> None:
+    with served(SCRIPTS / "echo.py", primary_key=PRIMARY) as client:
+        refused = client.get(path)
+        allowed = client.get(path, headers={"Authorization": f"Bearer {PRIMARY}"})
+        health = client.get("/health/live")
+        swagger = client.get("/swagger.json")
+    assert refused.status_code == 401
+    assert allowed.status_code == 200
+    assert (health.status_code, swagger.status_code) == (200, 200)  # probes, azmlinfsrv's
