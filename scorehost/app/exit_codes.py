@@ -8,5 +8,6 @@ USAGE = 2  # bad settings, arguments or input, named in one line (an optional ex
 SCRIPT_FAILED = 3  # serve: the script failed to import, lacks init/run, or init() failed or hung
 DEPLOY_FAILED = 3  # deploy: Azure refused or failed (its reason, the container's last log lines)
 RECYCLE = 4  # serve, a worker process: a run() hung past its deadline; the supervisor replaces it
+RECYCLE_MEMORY = 5  # serve, a worker process: its memory passed its share; replaced likewise
 SMOKE_TEST_FAILED = 4  # deploy: the service failed its smoke test (an online rollout rolled back)
 INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT

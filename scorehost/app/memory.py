@@ -6,9 +6,11 @@ bytes, the text, json.loads' Python lists of floats and numpy's array at once. M
 tutorial's script (docs/operations.md): a worker's peak grows by 9-11x the body for short
 numbers, and a red-team run saw 14.8x for a 127 MB body. The budget uses 16x:
 
-    per worker  = (memory x 0.85 - 100 MB for the supervisor) / workers - 150 MB idle worker
+    share       = (memory x 0.85 - 100 MB for the supervisor) / workers
+    per worker  = share - 150 MB idle worker
     body limit  = min(128 MiB, per worker / 16)      # the default of max_body_bytes
     in flight   = per worker / 16 bytes of bodies at once per worker (past it: 503, retry)
+    recycled    past `share` of resident memory, after its requests are answered
 
 `memory` is the container's cgroup limit (v2 memory.max, v1 memory.limit_in_bytes), else the
 machine's RAM, unless SCOREHOST_MEMORY_LIMIT_BYTES says otherwise."""
@@ -50,24 +52,40 @@ def body_budget(memory: int, workers: int) -> int:
     return max(MIN_BODY, int(per_worker / BYTES_PER_BODY_BYTE))
 
 
+def worker_share(memory: int, workers: int) -> int:
+    """The resident memory one worker may hold before it is recycled."""
+    return int((memory * SHARE - SUPERVISOR_BYTES) / workers)
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one worker may take in: `max_body_bytes` per request (413 past it), and
-    `body_budget` bytes of bodies at once (503 past it; one body alone always fits)."""
+    `body_budget` bytes of bodies at once (503 past it; one body alone always fits); and how
+    much memory it may hold before it is recycled (`worker_memory_bytes`, 0: never)."""
 
     memory_bytes: int
     max_body_bytes: int
     body_budget: int
+    worker_memory_bytes: int = 0
 
     @classmethod
     def measure(
-        cls, memory_bytes: int | None, max_body_bytes: int | None, workers: int
+        cls,
+        memory_bytes: int | None,
+        max_body_bytes: int | None,
+        workers: int,
+        worker_memory_bytes: int | None = None,
     ) -> "Limits":
         """From the settings: what is not given is worked out from the container's memory."""
         memory = memory_bytes if memory_bytes is not None else container_memory()
         budget = body_budget(memory, workers)
         body = max_body_bytes if max_body_bytes is not None else min(MAX_DEFAULT_BODY, budget)
-        return cls(memory, body, max(body, budget))
+        share = (
+            worker_memory_bytes
+            if worker_memory_bytes is not None
+            else max(worker_share(memory, workers), 2 * IDLE_WORKER_BYTES)
+        )
+        return cls(memory, body, max(body, budget), share)
 
 
 @functools.cache

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     memory_limit_bytes: int | None = Field(None, gt=0, validation_alias=_env("MEMORY_LIMIT_BYTES"))
     """Memory the server may use; default: the container's cgroup limit, else the machine's."""
 
+    worker_memory_limit_bytes: int | None = Field(
+        None, ge=0, validation_alias=_env("WORKER_MEMORY_LIMIT_BYTES")
+    )
+    """Resident memory past which a worker is recycled once its requests are answered; 0 never;
+    default: its share, (memory x 0.85 - 100 MB) / workers."""
+
     max_header_bytes: int = Field(64 * 1024, ge=4096, validation_alias=_env("MAX_HEADER_BYTES"))
     """Largest request line plus headers; past it the connection is answered 431 and closed."""
 

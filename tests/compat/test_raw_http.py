@@ -3,6 +3,8 @@ generator streams. The same answers from scorehost and from Azure ML's server.""
 
 import io
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import httpx
@@ -136,6 +138,31 @@ def test_the_image_example_refuses_what_is_not_an_image(
     )
     assert as_curl_sends_it.status_code == 415
     assert httpx.post(f"{url}/score", content=b"").status_code == 400
+
+
+def _declared_png(width: int, height: int) -> bytes:
+    """A few bytes of PNG whose header declares a huge RGBA picture (a decompression bomb's
+    header: decoding it would take width x height x 4 bytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_the_image_example_refuses_a_picture_that_declares_too_many_pixels(
+    servers: Servers, kind: str, mnist_model_dir: Path
+) -> None:
+    # 13000 x 13000 RGBA passes Pillow's own bomb check and would take ~700 MB to decode
+    url = _image_server(servers, kind, mnist_model_dir)
+    bomb = httpx.post(f"{url}/score", content=_declared_png(13000, 13000))
+    assert bomb.status_code == 413
+    assert "13000x13000 pixels" in bomb.json()["error"]
 
 
 def test_microsofts_own_classes_work_where_its_package_is_installed(

@@ -142,6 +142,31 @@ def test_started_as_runsvdir_it_serves_and_dies_with_the_server(
     assert "scorehost exited" in container.logs()
 
 
+def test_in_a_memory_limited_container_requests_that_get_oom_killed_never_stop_it(
+    run_container: RunContainer, tmp_path: Path
+) -> None:
+    # the red team's six uploads in a 900 MB container: each took its worker past the cgroup's
+    # limit; the server must answer the next caller all the same (a real cgroup, a real OOM kill)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "score.py").write_text((SCRIPTS / "memory_hog.py").read_text())
+    app.chmod(0o755)
+    limited = ["--memory", "400m", "--memory-swap", "400m"]
+    script = ["-v", f"{app}:/var/azureml-app:ro", "-e", "AZUREML_ENTRY_SCRIPT=score.py"]
+    container = run_container(*limited, *script)
+
+    for _ in range(6):
+        container.wait_ready()  # a worker is there to kill
+        with pytest.raises(httpx.TransportError):
+            httpx.post(f"{container.url}/score", content="hog", timeout=60)
+
+    container.wait_ready()
+    answer = httpx.post(f"{container.url}/score", content="still here", timeout=30)
+    assert answer.json() == {"echo": "still here"}
+    assert container.state("Running") == "true"
+    assert container.logs().count("died while serving (killed by SIGKILL") == 6
+
+
 AZURE_STACK = """\
 FROM {image}
 USER root

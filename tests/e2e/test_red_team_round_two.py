@@ -2,6 +2,9 @@
 (loopback, bounded in time and count): no request stops the server, keys rotate, nothing a
 caller sends is logged as something else. `make redteam` prints these cases as a table."""
 
+import os
+import signal
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -72,3 +75,64 @@ def test_metrics_and_docs_need_the_key_but_on_the_health_port(start_server: Star
         assert httpx.get(f"{server.url}{path}").status_code == 401, path
         assert httpx.get(f"http://127.0.0.1:{health}{path}").status_code == 200, path
     assert httpx.get(f"{server.url}/swagger.json").status_code == 200  # as azmlinfsrv
+
+
+def test_requests_that_kill_their_worker_never_stop_the_server(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "dies_on_request.py")
+    url = f"{server.url}/score"
+
+    for _ in range(
+        8
+    ):  # more than the 5 deaths in 60 s that stop a server whose workers never start
+        _until(lambda: _answers(url))  # a worker is there to kill
+        with pytest.raises(httpx.TransportError):
+            httpx.post(url, content="die", timeout=10)
+
+    _until(lambda: _answers(url))
+    assert server.process.poll() is None
+    assert server.log().count("died while serving (killed by SIGKILL") == 8
+    assert "stopping" not in server.log()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.post(url, content="hello", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_a_worker_that_leaks_is_recycled_after_its_request_and_none_is_lost(
+    start_server: StartServer,
+) -> None:
+    server = start_server(
+        "--entry-script",
+        SCRIPTS / "leaks.py",
+        env={"SCOREHOST_WORKER_MEMORY_LIMIT_BYTES": str(400 * 2**20)},
+    )
+    statuses = [
+        httpx.post(f"{server.url}/score", content="x", timeout=60).status_code for _ in range(30)
+    ]
+
+    assert statuses == [200] * 30  # 900 MB leaked in all: the worker was recycled on the way
+    assert "more than its 400 MB share of memory: recycling it" in server.log()
+    assert "recycled: its memory passed its share" in server.log()
+    metrics = httpx.get(f"{server.url}/metrics").text
+    assert 'scorehost_worker_recycles_total{reason="memory"}' in metrics
+
+
+def test_workers_die_with_their_supervisor_and_free_the_port(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "echo.py", "--workers", "2")
+    port = int(server.url.rsplit(":", 1)[1])
+
+    os.kill(server.process.pid, signal.SIGKILL)  # the supervisor only
+    server.process.wait()
+
+    def port_free() -> bool:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+            return True
+
+    _until(port_free, deadline_s=30)

@@ -1,8 +1,14 @@
 """The serving process: worker processes on one socket, replaced when they die or hang.
 
-A worker whose init() fails ends everything (exit 3): a broken script must not restart in a
-loop (under --reload it stays up answering 503 until an edit restarts it). A worker that exits
-because a run() hung (exit 4) or that crashes is replaced.
+The policy (docs/operations.md): a worker whose init() fails ends everything (exit 3): a broken
+script must not restart in a loop (under --reload it stays up answering 503 until an edit
+restarts it). A worker that exits because a run() hung (exit 4) or its memory passed its share
+(exit 5) is replaced at once. A worker that dies while serving (a request it took killed it:
+the OOM killer, a crash in native code) is replaced after a backoff that grows with such deaths
+(0.1 s doubling to 2 s) and never stops the server: a caller must not be able to take it
+down. Only workers that die before they are ready (importing, in init()) count towards giving
+up: more than 5 within 60 s stop the server with exit 1. Workers die with the supervisor: each
+asks the kernel for SIGTERM when its parent dies.
 
 Workers are forked from this process after it has imported the server and the libraries in
 SCOREHOST_PRELOAD (never the user's script): each worker, and each replacement, starts with
@@ -26,6 +32,7 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from scorehost.app import cpu, exit_codes, probe
 from scorehost.app.commands import UsageError
@@ -36,15 +43,33 @@ from scorehost.app.settings import Settings
 
 log = logging.getLogger("scorehost.supervisor")
 _fork = multiprocessing.get_context("fork")
-_CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more unexpected deaths than this in the window: stop
+_CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more deaths before ready than this in the window: stop
+_BACKOFF_S, _BACKOFF_MAX_S = 0.1, 2.0  # before replacing a worker that died while serving
+_PR_SET_PDEATHSIG = 1
 
 
-def _worker_main(settings: Settings, runtime: Runtime) -> None:
+def _die_with_parent(parent: int) -> None:
+    """SIGTERM to this worker when the supervisor dies (Linux); if it is gone already, exit."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is not None:
+        libc = ctypes.CDLL(name, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # died between the fork and the prctl
+        os._exit(0)
+
+
+def _worker_main(
+    settings: Settings, runtime: Runtime, ready: Any, parent: int, replacement: bool
+) -> None:
     from scorehost.app.process.worker import run_worker  # already imported: see _preload
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handlers are not ours
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    raise SystemExit(run_worker(settings, runtime))
+    _die_with_parent(parent)
+    raise SystemExit(run_worker(settings, runtime, ready, replacement))
 
 
 def _preload(modules: list[str]) -> None:
@@ -55,6 +80,22 @@ def _preload(modules: list[str]) -> None:
             importlib.import_module(name)
         except ImportError as exc:
             log.debug("Not preloading %s: %s", name, exc)
+
+
+def _within(deaths: deque[float], now: float) -> int:
+    """Record a death at `now`; how many the window holds."""
+    deaths.append(now)
+    while deaths and now - deaths[0] > _CRASH_WINDOW_S:
+        deaths.popleft()
+    return len(deaths)
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        killed = " (the OOM killer's signal, if memory ran out)" if name == "SIGKILL" else ""
+        return f"killed by {name}{killed}"
+    return f"exit code {exitcode}"
 
 
 class BindError(UsageError):
@@ -87,15 +128,24 @@ class Supervisor:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._stopping = threading.Event()
-        self._workers: list[BaseProcess] = []
-        self._deaths: deque[float] = deque()
+        self._workers: list[BaseProcess | None] = []  # None: a replacement not yet started
+        self._ready: dict[int, Any] = {}  # pid -> the flag the worker sets once it is ready
+        self._due: dict[int, float] = {}  # worker index -> when its replacement starts
+        self._deaths: deque[float] = deque()  # before ready: they count towards giving up
+        self._serving_deaths: deque[float] = deque()  # while serving: they lengthen the backoff
         self._wake_r = self._wake_w = -1  # a pipe while running: see run()
         self._changed: str | None = None  # what --reload saw change since the last restart
         self._changed_lock = threading.Lock()
 
-    def _start_worker(self, runtime: Runtime) -> BaseProcess:
-        process = _fork.Process(target=_worker_main, args=(self._settings, runtime), daemon=False)
+    def _start_worker(self, runtime: Runtime, replacement: bool = False) -> BaseProcess:
+        """`replacement`: it takes over from a worker that ended, so requests that reach it
+        while its init() runs wait for it instead of getting 503."""
+        ready = _fork.Value("b", 0, lock=False)
+        args = (self._settings, runtime, ready, os.getpid(), replacement)
+        process = _fork.Process(target=_worker_main, args=args, daemon=False)
         process.start()
+        assert process.pid is not None
+        self._ready[process.pid] = ready
         log.info("Started worker process %s", process.pid)
         return process
 
@@ -137,7 +187,12 @@ class Supervisor:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         # --reload restarts a single worker, whatever "auto" would make of the CPUs
         workers = 1 if settings.reload else cpu.worker_count(settings.workers)
-        limits = Limits.measure(settings.memory_limit_bytes, settings.max_body_bytes, workers)
+        limits = Limits.measure(
+            settings.memory_limit_bytes,
+            settings.max_body_bytes,
+            workers,
+            settings.worker_memory_limit_bytes,
+        )
         runtime = Runtime(limits, workers, tuple(socks), metrics_dir)
         logs.configure(settings.log_level, settings.log_format)
         _preload(settings.preload)
@@ -196,7 +251,10 @@ class Supervisor:
 
     def _watch(self, runtime: Runtime) -> int:
         while not self._stopping.is_set():
-            wait([self._wake_r, *(worker.sentinel for worker in self._workers)], timeout=0.5)
+            now = time.monotonic()
+            timeout = min([0.5, *(max(due - now, 0.0) for due in self._due.values())])
+            sentinels = [worker.sentinel for worker in self._workers if worker is not None]
+            wait([self._wake_r, *sentinels], timeout=timeout)
             with contextlib.suppress(BlockingIOError):
                 os.read(self._wake_r, 512)
             changes = self._take_changes()
@@ -204,37 +262,66 @@ class Supervisor:
                 self._restart_all(runtime, changes)
                 continue
             for index, worker in enumerate(self._workers):
-                if worker.is_alive() or self._stopping.is_set():
+                if self._stopping.is_set():
+                    break
+                if worker is None:
+                    if self._due[index] <= time.monotonic():
+                        del self._due[index]
+                        self._workers[index] = self._start_worker(runtime, replacement=True)
                     continue
-                code = self._replacement_needed(worker)
+                if worker.is_alive():
+                    continue
+                code, delay = self._replacement(worker)
                 if code is not None:
                     return code
-                self._workers[index] = self._start_worker(runtime)
+                if delay:
+                    self._workers[index] = None
+                    self._due[index] = time.monotonic() + delay
+                else:
+                    self._workers[index] = self._start_worker(runtime, replacement=True)
         return exit_codes.OK
 
-    def _replacement_needed(self, worker: BaseProcess) -> int | None:
-        """None to replace the dead worker, or the exit code to stop with."""
+    def _replacement(self, worker: BaseProcess) -> tuple[int | None, float]:
+        """(the exit code to stop with, or None), and how long to wait before replacing."""
         from prometheus_client import multiprocess
 
+        ready = self._ready.pop(worker.pid, None) if worker.pid is not None else None
         if worker.pid is not None:
             multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
         if worker.exitcode == exit_codes.SCRIPT_FAILED:
             log.error("Worker %s could not start the scoring script; stopping", worker.pid)
-            return exit_codes.SCRIPT_FAILED
+            return exit_codes.SCRIPT_FAILED, 0.0
         if worker.exitcode == exit_codes.RECYCLE:
             log.warning("Worker %s recycled: a run() hung past its deadline", worker.pid)
-            return None
+            return None, 0.0
+        if worker.exitcode == exit_codes.RECYCLE_MEMORY:
+            log.warning("Worker %s recycled: its memory passed its share", worker.pid)
+            return None, 0.0
         now = time.monotonic()
-        self._deaths.append(now)
-        while self._deaths and now - self._deaths[0] > _CRASH_WINDOW_S:
-            self._deaths.popleft()
-        if len(self._deaths) > _CRASH_LIMIT:
-            log.error(
-                "Workers died %d times within %.0f s; stopping", len(self._deaths), _CRASH_WINDOW_S
+        how = _how_it_ended(worker.exitcode)
+        if ready is not None and ready.value:
+            deaths = _within(self._serving_deaths, now)
+            delay = min(_BACKOFF_S * 2 ** (deaths - 1), _BACKOFF_MAX_S)
+            log.warning(
+                "Worker %s died while serving (%s); replacing it in %.2f s (%d such deaths in "
+                "%.0f s; the request it was answering got no answer)",
+                worker.pid,
+                how,
+                delay,
+                deaths,
+                _CRASH_WINDOW_S,
             )
-            return exit_codes.CRASH_LOOP
-        log.warning("Worker %s exited (code %s); replacing it", worker.pid, worker.exitcode)
-        return None
+            return None, delay
+        deaths = _within(self._deaths, now)
+        if deaths > _CRASH_LIMIT:
+            log.error(
+                "Workers died %d times before they were ready within %.0f s; stopping",
+                deaths,
+                _CRASH_WINDOW_S,
+            )
+            return exit_codes.CRASH_LOOP, 0.0
+        log.warning("Worker %s died before it was ready (%s); replacing it", worker.pid, how)
+        return None, 0.0
 
     def _restart_all(self, runtime: Runtime, changes: str) -> None:
         """--reload: new workers import the edited script; the sockets stay open throughout."""
@@ -243,16 +330,18 @@ class Supervisor:
         log.info("Reloading (%s): restarting the worker", changes)
         self._stop_all()
         for worker in self._workers:
-            if worker.pid is not None:
+            if worker is not None and worker.pid is not None:
                 multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+        self._due.clear()
         self._workers = [self._start_worker(runtime) for _ in range(runtime.workers)]
 
     def _stop_all(self) -> None:
-        for worker in self._workers:
+        workers = [worker for worker in self._workers if worker is not None]
+        for worker in workers:
             if worker.is_alive() and worker.pid is not None:
                 worker.terminate()  # SIGTERM: uvicorn finishes in-flight requests first
         deadline = time.monotonic() + self._settings.graceful_timeout_s + 5
-        for worker in self._workers:
+        for worker in workers:
             worker.join(max(deadline - time.monotonic(), 0))
             if worker.is_alive():
                 log.warning("Worker %s did not stop in time; killing it", worker.pid)

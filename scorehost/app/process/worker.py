@@ -9,13 +9,16 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from scorehost.app import exit_codes
 from scorehost.app.process import debugger, logs
 from scorehost.app.process.http_limits import limited_protocol
+from scorehost.app.process.memory_watch import MemoryWatch
 from scorehost.app.process.runtime import Runtime
 from scorehost.app.scoring.entry_script import EntryScriptError, user_frames
 from scorehost.app.scoring.service import ScoringService, Status
@@ -27,7 +30,7 @@ from scorehost.app.web.metrics import Metrics
 log = logging.getLogger("scorehost")
 
 
-def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+def uvicorn_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=settings.host,
@@ -44,9 +47,13 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
 class Worker:
     """Everything one worker process serves with; `app` can also be driven in-process."""
 
-    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+    def __init__(
+        self, settings: Settings, runtime: Runtime, ready: Any = None, replacement: bool = False
+    ) -> None:
         self.settings = settings
         self.runtime = runtime
+        self._ready = ready  # a shared flag the supervisor reads when this process dies
+        self._recycled_for_memory = False
         self.metrics = Metrics(runtime.metrics_dir)
         self.metrics.describe_model(settings.entry_script_path, settings.model_dir)
         self.telemetry = telemetry_providers.start(settings)
@@ -55,6 +62,7 @@ class Worker:
             on_stuck=self.stop,
             observe_run=self.metrics.run_seconds.observe,
             workers=runtime.workers,
+            hold_while_loading=replacement,
         )
         self.app = create_app(
             settings,
@@ -88,6 +96,8 @@ class Worker:
             self.stop()
             return
         self.metrics.init_seconds.set(self.scoring.init_seconds or 0.0)
+        if self._ready is not None:
+            self._ready.value = 1
 
     def _report(self, exc: EntryScriptError) -> None:
         if self.settings.debug:
@@ -104,14 +114,24 @@ class Worker:
         if self._server is not None:
             self._server.should_exit = True
 
+    def recycle_for_memory(self, resident: int) -> None:
+        """Stop taking requests and exit once those taken are answered (exit 5)."""
+        self._recycled_for_memory = True
+        self.metrics.recycles.labels("memory").inc()
+        self.stop()
+
     def exit_code(self) -> int:
         if self.scoring.status is Status.FAILED:
             return exit_codes.SCRIPT_FAILED
-        return exit_codes.RECYCLE if self.scoring.stuck else exit_codes.OK
+        if self.scoring.stuck:
+            return exit_codes.RECYCLE
+        return exit_codes.RECYCLE_MEMORY if self._recycled_for_memory else exit_codes.OK
 
     def serve(self) -> int:
         """Serve on the runtime's sockets until stopped; the exit code says why it ended."""
-        self._server = uvicorn.Server(uvicorn_config(self.app, self.settings))
+        limit = self.runtime.limits.worker_memory_bytes
+        app = MemoryWatch(self.app, limit, self.recycle_for_memory) if limit else self.app
+        self._server = uvicorn.Server(uvicorn_config(app, self.settings))
         # uvicorn re-raises the stop signal once it has shut down; a stop we asked for is clean.
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: None)
@@ -119,13 +139,15 @@ class Worker:
         return self.exit_code()
 
 
-def run_worker(settings: Settings, runtime: Runtime) -> int:
-    """The body of a worker process."""
+def run_worker(
+    settings: Settings, runtime: Runtime, ready: Any = None, replacement: bool = False
+) -> int:
+    """The body of a worker process; `ready` is set once the script is ready."""
     logs.configure(settings.log_level, settings.log_format)
     logs.route_print()
     if settings.debug_port is not None:
         debugger.attach(settings.debug_port)
-    worker = Worker(settings, runtime)
+    worker = Worker(settings, runtime, ready, replacement)
     code = worker.serve()
     if worker.scoring.stuck:
         # A thread is still inside user code and cannot be joined: leave without waiting for it.

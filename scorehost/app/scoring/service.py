@@ -2,6 +2,7 @@
 run() returned. Failures are raised as `app.errors` exceptions; nothing here knows HTTP."""
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -50,9 +51,13 @@ class ScoringService:
         on_stuck: Callable[[], None],
         observe_run: Callable[[float], None] = lambda _: None,
         workers: int = 1,
+        hold_while_loading: bool = False,
     ) -> None:
         self._settings = settings
         self._workers = workers
+        # a replacement worker holds what reaches it during init() instead of answering 503
+        self._hold = hold_while_loading
+        self._started = asyncio.Event()
         self._on_stuck = on_stuck
         self._observe_run = observe_run
         self._executor = RunExecutor(settings.max_concurrent_runs)
@@ -82,15 +87,18 @@ class ScoringService:
                 f"init() in {spec.path} did not finish within {self._settings.init_timeout_s:g} s "
                 "(SCOREHOST_INIT_TIMEOUT_S)"
             )
+            self._started.set()
             raise EntryScriptError(self.failure) from None
         except EntryScriptError as exc:
             self.status, self.failure = Status.FAILED, str(exc)
+            self._started.set()
             raise
         self.init_seconds = time.monotonic() - self._loading_since
         self._script, self._calls = script, calls_for(script)
         if self._settings.max_batch_size > 1:
             self._batcher = self._make_batcher(script)
         self.status = Status.READY
+        self._started.set()
         log.info("init() finished in %.2f s; ready to score", self.init_seconds)
 
     def stop(self) -> None:
@@ -100,6 +108,11 @@ class ScoringService:
         """run()'s result for this request, as Azure ML's server calls run() for its method:
         POST sends the body, GET the query string as a JSON object, and a @rawhttp run() gets
         the request itself. Raises a ScorehostError when no result can be had."""
+        if self._hold and not self._started.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._started.wait(), self._settings.scoring_timeout_ms / 1000
+                )
         script, calls = self._ready()
         if request.method == "OPTIONS" and not calls.takes_options:
             return Ran(options_answer(), 0.0)

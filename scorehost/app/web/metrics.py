@@ -64,6 +64,12 @@ class Metrics:
             registry=r,
             multiprocess_mode="max",
         )
+        self.recycles = Counter(
+            "scorehost_worker_recycles",
+            "Workers recycled by the server itself",
+            ["reason"],
+            registry=r,
+        )
         self.model_info = Gauge(
             "scorehost_model_info",
             "The served script and model",

@@ -14,6 +14,9 @@ from azureml.contrib.services.aml_request import AMLRequest, rawhttp
 from azureml.contrib.services.aml_response import AMLResponse
 from PIL import Image, UnidentifiedImageError
 
+# A photo of a digit is far smaller; decoding 13000x13000 RGBA would take 700 MB.
+MAX_PIXELS = 4_000_000
+
 
 def init():
     global model
@@ -36,8 +39,16 @@ def run(request: AMLRequest):
     if not data:
         return _error("The request has no image: send one as field 'image' or as the body.", 400)
     try:
-        image = Image.open(io.BytesIO(data)).convert("L").resize((28, 28))
-    except (UnidentifiedImageError, OSError) as exc:
+        image = Image.open(io.BytesIO(data))  # reads the header only: nothing decoded yet
+        width, height = image.size
+        if width * height > MAX_PIXELS:  # a small file can declare a huge picture
+            return _error(
+                f"The image is {width}x{height} pixels; send a picture of a digit under "
+                f"{MAX_PIXELS // 1_000_000} megapixels.",
+                413,
+            )
+        image = image.convert("L").resize((28, 28))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         return _error(f"The body is not an image Pillow can read: {exc}", 415)
     pixels = np.asarray(image, dtype=np.float64).reshape(1, 784) / 255.0
     if np.median(pixels) > 0.5:
