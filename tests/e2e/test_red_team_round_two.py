@@ -2,17 +2,20 @@
 (loopback, bounded in time and count): no request stops the server, keys rotate, nothing a
 caller sends is logged as something else. `make redteam` prints these cases as a table."""
 
+import contextlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.paths import SCRIPTS
+from tests.paths import EXAMPLES, ROOT, SCRIPTS
 from tests.servers import StartServer, free_port
 
 pytestmark = pytest.mark.e2e
@@ -136,3 +139,64 @@ def test_workers_die_with_their_supervisor_and_free_the_port(start_server: Start
             return True
 
     _until(port_free, deadline_s=30)
+
+
+@pytest.fixture
+def full_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MB tmpfs, filled to the last byte (needs root: skipped elsewhere)."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        with contextlib.suppress(OSError), (mount / "filler").open("wb") as filler:
+            while True:
+                filler.write(b"\0" * 65536)
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_tmp_never_kills_a_worker(
+    start_server: StartServer, full_tmpfs: Path, mnist_model_dir: Path
+) -> None:
+    # $TMPDIR full (another process filled it): the metrics files live elsewhere, uploads are
+    # kept in memory, and every new metric series still works
+    server = start_server(
+        "--entry-script",
+        EXAMPLES / "image" / "score.py",
+        "--model-dir",
+        mnist_model_dir,
+        env={"TMPDIR": str(full_tmpfs)},
+    )
+    part = b'Content-Disposition: form-data; name="image"; filename="x.png"'
+    broken = b"--b\r\n" + part + b"\r\n\r\n"  # never closed: the parse fails at the end
+    for n in range(6):  # uploads whose parse fails half way, then new routes and statuses
+        httpx.post(
+            f"{server.url}/score",
+            content=broken + b"x" * 3_000_000,
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+            timeout=30,
+        )
+        httpx.get(f"{server.url}/nowhere-{n}")
+    assert httpx.get(f"{server.url}/metrics").status_code == 200
+    assert httpx.get(f"{server.url}/health/ready").status_code == 200
+    assert "died" not in server.log()
+
+
+def test_metrics_files_on_a_full_filesystem_lose_samples_not_the_process(full_tmpfs: Path) -> None:
+    # the worst case, the metrics folder itself full: an OSError and a warning, never SIGBUS
+    code = (
+        "import sys\n"
+        "from scorehost.app.web.metrics_files import ReservedMmapedDict\n"
+        "try:\n"
+        f"    ReservedMmapedDict({str(full_tmpfs / 'counter_1.db')!r})\n"
+        "except OSError as exc:\n"
+        "    print('OSError', exc.errno)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr  # -7 would be SIGBUS
+    assert done.stdout.strip() == "OSError 28"  # ENOSPC

@@ -3,8 +3,9 @@
 Scripts import these as `azureml.contrib.services.aml_request` or
 `azureml_inference_server_http.api.aml_request` (see `app.aml_api.aliases`)."""
 
+import io
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from werkzeug.wrappers import Request
 
@@ -26,3 +27,15 @@ class AMLRequest(Request):
     view_args: dict[str, Any] | None = None
     url_rule = None
     routing_exception = None
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        """Uploads are kept in memory: the body already is (the server read it whole, within
+        its size limit), and a temporary file would share $TMPDIR with everything else and
+        outlive a parse that fails half way."""
+        return io.BytesIO()

@@ -24,13 +24,11 @@ import os
 import shutil
 import signal
 import socket
-import tempfile
 import threading
 import time
 from collections import deque
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -38,7 +36,7 @@ from scorehost.app import cpu, exit_codes, probe
 from scorehost.app.commands import UsageError
 from scorehost.app.memory import Limits
 from scorehost.app.process import logs
-from scorehost.app.process.runtime import Runtime
+from scorehost.app.process.runtime import Runtime, metrics_folder
 from scorehost.app.settings import Settings
 
 log = logging.getLogger("scorehost.supervisor")
@@ -182,7 +180,7 @@ class Supervisor:
         settings = self._settings
         # First: a port in use ends the command before anything is made or imported.
         socks = self._sockets()
-        metrics_dir = Path(tempfile.mkdtemp(prefix="scorehost-metrics-"))
+        metrics_dir = metrics_folder()
         # prometheus_client reads this when it is imported, in each worker.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         # --reload restarts a single worker, whatever "auto" would make of the CPUs

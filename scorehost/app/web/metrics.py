@@ -1,6 +1,7 @@
 """Prometheus metrics: what operators watch. Shared across worker processes via the
 multiprocess directory the supervisor creates (PROMETHEUS_MULTIPROC_DIR)."""
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scorehost import __version__
+from scorehost.app.web.metrics_files import reserve_pages
 
 _LATENCY = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _SIZES = (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000)
@@ -27,6 +29,8 @@ _SIZES = (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000)
 class Metrics:
     def __init__(self, multiprocess_dir: Path | None) -> None:
         self._dir = multiprocess_dir
+        if multiprocess_dir is not None:
+            reserve_pages()
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -131,10 +135,14 @@ class MetricsMiddleware:
                 status = message["status"]
             await send(message)
 
-        self.metrics.in_flight.inc()
+        with contextlib.suppress(OSError):  # a metrics file that cannot grow: see metrics_files
+            self.metrics.in_flight.inc()
         try:
             await self.app(scope, counting_receive, recording_send)
         finally:
-            self.metrics.in_flight.dec()
             route = getattr(scope.get("route"), "path", "unmatched")
-            self._record(route, scope["method"], status, time.perf_counter() - started, received)
+            with contextlib.suppress(OSError):
+                self.metrics.in_flight.dec()
+                self._record(
+                    route, scope["method"], status, time.perf_counter() - started, received
+                )
