@@ -88,3 +88,8 @@ class ScoringTimeout(ScorehostError):
     """run(), or the wait for a free worker, exceeded SCORING_TIMEOUT_MS."""
 
     status_code = 504
+
+
+class StreamCut(Exception):
+    """A streamed answer could not go on (its generator raised or overran its deadline): it is
+    logged, and the connection is closed mid-answer so the caller sees it incomplete."""

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -200,3 +201,130 @@ def test_metrics_files_on_a_full_filesystem_lose_samples_not_the_process(full_tm
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr  # -7 would be SIGBUS
     assert done.stdout.strip() == "OSError 28"  # ENOSPC
+
+
+def test_a_callers_text_in_an_exception_cannot_forge_a_log_line(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "raises_callers_text.py")
+    forged = "x\n2026-01-01 00:00:00,000 CRITICAL [1] scorehost.access [-] FORGED\r\n"
+
+    answer = httpx.post(f"{server.url}/score", content=forged)
+
+    assert answer.status_code == 500
+    server.wait_for_log("cannot parse")
+    assert not [line for line in server.log().splitlines() if line.startswith("2026-01-01")]
+    assert "FORGED" in server.log()  # still there to read, indented under its record
+
+
+def test_json_nested_too_deeply_in_the_query_string_is_400(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "echo.py")
+    deep = "[" * 1100 + "]" * 1100
+
+    answer = httpx.get(f"{server.url}/score", params={"x": deep})
+
+    assert answer.status_code == 400
+    assert "nested too deeply" in answer.json()["message"]
+    assert "Traceback" not in server.log()
+
+
+def _stream_log(path: Path) -> list[list[str]]:
+    return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_streamed_answers_run_in_the_run_slot_one_step_at_a_time(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "stream.log"
+    server = start_server(
+        "--entry-script", SCRIPTS / "streams.py", env={"STREAM_LOG": str(log)}
+    )  # --max-concurrent-runs 1, the default
+
+    def stream() -> None:
+        httpx.get(f"{server.url}/score", params={"steps": "3", "pause": "0.05"}, timeout=60)
+
+    threads = [threading.Thread(target=stream) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    running, most = 0, 0
+    for event, *_ in _stream_log(log):
+        running += {"start": 1, "end": -1}.get(event, 0)
+        most = max(most, running)
+    assert most == 1  # eight streams, never two steps at once
+    assert sum(1 for line in _stream_log(log) if line[0] == "closed") == 8
+    assert all(line[-2].startswith("user") for line in _stream_log(log))  # the run slot's thread
+
+
+def test_a_stream_the_caller_leaves_is_closed_at_once_on_its_thread(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "stream.log"
+    server = start_server("--entry-script", SCRIPTS / "streams.py", env={"STREAM_LOG": str(log)})
+
+    with httpx.stream(
+        "GET", f"{server.url}/score", params={"steps": "100", "pause": "0.1"}, timeout=30
+    ) as answer:
+        next(answer.iter_lines())  # the first chunk, then hang up
+
+    _until(lambda: any(line[0] == "closed" for line in _stream_log(log)))
+    closed = next(line for line in _stream_log(log) if line[0] == "closed")
+    assert closed[1].startswith("user")
+    assert sum(1 for line in _stream_log(log) if line[0] == "end") < 100
+
+
+def test_streams_that_block_hold_the_run_slot_not_the_server(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "stream.log"
+    server = start_server(
+        "--entry-script",
+        SCRIPTS / "streams.py",
+        "--scoring-timeout-ms",
+        "2000",
+        env={"STREAM_LOG": str(log)},
+    )
+
+    def blocking_stream() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{server.url}/score", params={"steps": "1", "pause": "forever"}, timeout=30)
+
+    blocked = [threading.Thread(target=blocking_stream) for _ in range(45)]
+    for thread in blocked:
+        thread.start()
+    time.sleep(1)
+
+    started = time.monotonic()
+    assert httpx.get(f"{server.url}/metrics", timeout=10).status_code == 200
+    assert time.monotonic() - started < 2
+    for thread in blocked:
+        thread.join()
+    _until(lambda: "A step of run()'s streamed answer took more than 2000 ms" in server.log())
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"status": "999"}, "status 999; HTTP has 100-599"),
+        ({"status": "99"}, "status 99; HTTP has 100-599"),
+        ({"header": "café ☕"}, "HTTP header values are Latin-1"),
+    ],
+)
+def test_a_response_http_cannot_carry_is_a_clear_500(
+    start_server: StartServer, tmp_path: Path, params: dict[str, str], message: str
+) -> None:
+    server = start_server(
+        "--entry-script", SCRIPTS / "streams.py", env={"STREAM_LOG": str(tmp_path / "log")}
+    )
+    answer = httpx.get(f"{server.url}/score", params=params)
+    assert answer.status_code == 500
+    assert message in answer.json()["message"]
+    assert 'status="999"' not in httpx.get(f"{server.url}/metrics").text
+
+
+def test_a_trace_id_is_echoed_only_at_an_ids_length(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "echo.py")
+    short = httpx.post(f"{server.url}/score", content="x", headers={"TraceId": "abc-123"})
+    huge = httpx.post(f"{server.url}/score", content="x", headers={"TraceId": "t" * 60_000})
+    assert short.headers["traceid"] == "abc-123"
+    assert "traceid" not in huge.headers

@@ -12,12 +12,20 @@ from scorehost.app.context import current_request_id
 
 _FIELDS = "%(asctime)s %(levelname)s [%(process)d] %(name)s [%(request_id)s] %(message)s"
 # Control characters a caller can put in a logged field (a %0a in a URL path): one record must
-# stay one line, so nobody can forge log lines. Tracebacks are appended after this, untouched.
+# stay one line, so nobody can forge log lines. A traceback's lines follow it, each indented
+# (an exception's message can hold a caller's text, line breaks and all): no line of one can
+# start where a record starts.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_INDENT = "    "
 
 
 def escape_controls(text: str) -> str:
     return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def indented(text: str) -> str:
+    """Every line of a traceback indented, and its control characters escaped."""
+    return "\n".join(_INDENT + escape_controls(line) for line in text.splitlines())
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -25,6 +33,12 @@ class _OneLineFormatter(logging.Formatter):
         record.message = escape_controls(record.message)
         record.request_id = escape_controls(str(getattr(record, "request_id", "-")))
         return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return indented(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return indented(super().formatStack(stack_info))
 
 
 class _RequestIdFilter(logging.Filter):

@@ -57,7 +57,12 @@ class TextCalls:
 
     async def arguments(self, request: ScoreRequest) -> dict[str, Any]:
         if request.method == "GET":
-            return {self._parameter: json.dumps(query_document(request.query))}
+            try:
+                return {self._parameter: json.dumps(query_document(request.query))}
+            except RecursionError:
+                raise BadRequest(
+                    "The query string holds JSON nested too deeply; send deep data as a POST body"
+                ) from None
         if is_npy(request.content_type):
             raise UnsupportedMediaType(
                 f"{NPY_MEDIA_TYPE} bodies need a run() decorated with inference-schema's "

@@ -38,5 +38,10 @@ class RunExecutor:
             self.stuck = self.stuck or started
             raise DeadlineExceeded(started) from None
 
+    def later(self, function: Callable[[], object]) -> None:
+        """`function` on one of the pool's threads, after what is running there; not waited for
+        (a generator's close() when its caller has gone)."""
+        self._pool.submit(contextvars.copy_context().run, function)
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scorehost.app.errors import BadRequest
+
 
 @dataclass(frozen=True)
 class ScoreRequest:
@@ -45,11 +47,16 @@ class RequestHeaders(dict[str, str]):
         return super().get(name.title(), default)
 
 
-def _json_or_text(value: str) -> Any:
+def _json_or_text(name: str, value: str) -> Any:
     try:
         return json.loads(value)
     except ValueError:
         return value
+    except RecursionError:
+        raise BadRequest(
+            f"The query string's {name!r} is JSON nested too deeply to read; send deep data "
+            "as a POST body"
+        ) from None
 
 
 def query_document(query: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -60,6 +67,8 @@ def query_document(query: Sequence[tuple[str, str]]) -> dict[str, Any]:
     for name, value in query:
         grouped.setdefault(name, []).append(value)
     return {
-        name: _json_or_text(values[0]) if len(values) == 1 else [_json_or_text(v) for v in values]
+        name: _json_or_text(name, values[0])
+        if len(values) == 1
+        else [_json_or_text(name, v) for v in values]
         for name, values in grouped.items()
     }

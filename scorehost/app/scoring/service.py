@@ -6,11 +6,11 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from enum import StrEnum
 from typing import Any
 
-from scorehost.app.errors import NotReady, ScorehostError, ScoringTimeout
+from scorehost.app.errors import NotReady, ScorehostError, ScoringTimeout, StreamCut
 from scorehost.app.scoring.batching import MicroBatcher
 from scorehost.app.scoring.calls import Calls, calls_for
 from scorehost.app.scoring.entry_script import (
@@ -103,6 +103,48 @@ class ScoringService:
 
     def stop(self) -> None:
         self._executor.shutdown()
+
+    async def stream(
+        self, chunks: Iterator[bytes], close: Callable[[], object]
+    ) -> AsyncIterator[bytes]:
+        """A streamed answer's chunks (a @rawhttp run() that returned a generator): each step
+        of the script's generator runs as run() does, in a run slot and under the scoring
+        timeout; the generator is closed on that thread whatever ends the stream (its end, an
+        error, the caller hanging up)."""
+        timeout_ms = self._settings.scoring_timeout_ms
+        sent = 0
+        try:
+            while True:
+                try:
+                    chunk = await self._executor.call(
+                        functools.partial(next, chunks, _END), timeout_ms / 1000
+                    )
+                except DeadlineExceeded as exc:
+                    log.error(
+                        "A step of run()'s streamed answer took more than %d ms; the answer is "
+                        "cut short after %d chunks",
+                        timeout_ms,
+                        sent,
+                    )
+                    if exc.started:
+                        self._on_stuck()
+                    raise StreamCut from None
+                except Exception as exc:
+                    log.error(
+                        "run()'s streamed answer raised %s: %s after %d chunks; the answer is "
+                        "cut short",
+                        type(exc).__name__,
+                        exc,
+                        sent,
+                        exc_info=exc,
+                    )
+                    raise StreamCut from None
+                if chunk is _END:
+                    return
+                sent += 1
+                yield chunk
+        finally:
+            self._executor.later(close)
 
     async def score(self, request: ScoreRequest) -> Ran:
         """run()'s result for this request, as Azure ML's server calls run() for its method:
@@ -202,6 +244,9 @@ class ScoringService:
         """A typed run()'s input and output schemas (None for untyped scripts or not loaded)."""
         typed = self._script.contract.typed if self._script else None
         return (None, None) if typed is None else (typed.input_schema, typed.output_schema)
+
+
+_END: Any = object()
 
 
 def _load_and_init(spec: ScriptSpec) -> Script:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scorehost import __version__
 from scorehost.app.context import reset_request_id, set_request_id
+from scorehost.app.errors import StreamCut
 from scorehost.app.web.errors import id_too_long_response, unexpected_response
 
 MAX_LENGTH = 100  # Azure ML's server refuses longer ids
@@ -110,6 +111,8 @@ class RequestIdMiddleware:
             ids, refusal = None, str(exc)
         token = set_request_id(ids.legacy if ids else str(uuid.uuid4()))
         trace_id = request_headers.get("traceid")
+        if trace_id is not None and len(trace_id) > MAX_LENGTH:
+            trace_id = None  # echoed as it came only when it is an id's length
         started_at, status, sent, started = time.perf_counter(), 500, 0, False
 
         async def send_with_id(message: Message) -> None:
@@ -130,6 +133,11 @@ class RequestIdMiddleware:
                 await id_too_long_response(refusal)(scope, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
+        except StreamCut:
+            if not started:
+                raise
+            # logged where it happened; returning without the last chunk makes the server close
+            # the connection, so the caller sees the answer incomplete
         except Exception as exc:
             if started:
                 raise  # a response is under way: nothing more can be sent

@@ -9,7 +9,7 @@ from scorehost.app.context import current_request_id
 from scorehost.app.errors import NotReady, RunFailed, ScorehostError, ScoringTimeout, Unauthorized
 from scorehost.app.scoring.encoding import to_json
 from scorehost.app.scoring.entry_script import Ran
-from scorehost.app.web.wsgi_response import from_werkzeug
+from scorehost.app.web.wsgi_response import Stream, from_werkzeug
 
 EXEC_MS_HEADER = "x-ms-run-fn-exec-ms"  # milliseconds inside run()
 _CHALLENGE = 'Bearer realm="scorehost"'
@@ -20,14 +20,14 @@ def _timing(exec_ms: float) -> dict[str, str]:
     return {EXEC_MS_HEADER: f"{exec_ms:.3f}"}
 
 
-def score_response(ran: Ran) -> Response:
+def score_response(ran: Ran, stream: Stream | None = None) -> Response:
     """run()'s value as JSON (`{}` for None, as Azure ML's server sends); a response that run()
     returned (AMLResponse, Flask's or Starlette's) is sent as it says. Azure ML's run() marker on
     every answer: `True` when the script's own response is a 5xx."""
     value = ran.value
     response: Response
     if isinstance(value, WerkzeugResponse):
-        response = from_werkzeug(value)
+        response = from_werkzeug(value, stream) if stream else from_werkzeug(value)
     elif isinstance(value, Response):
         response = value
     else:  # the common case, on every request: its two headers added as they are

@@ -60,7 +60,7 @@ class ScoreEndpoint:
             body = await read_limited(receive, self._max_body, self._body_timeout_s, size.declared)
             query = QueryParams(scope["query_string"]).multi_items() if method == "GET" else ()
             scored = await self._scoring.score(ScoreRequest(method, body, headers, query, scope))
-            response = score_response(scored)
+            response = score_response(scored, self._scoring.stream)
         if (
             size.reserve >= LARGE_BODY
         ):  # after the answer is sent, and the body and its copies are gone
