@@ -51,12 +51,20 @@ def _register(commands: SubParsers) -> None:
     probe.set_defaults(handler=_probe)
 
 
+# Secrets have no flag of their own (argv is visible to every process); this one is Azure ML's.
+SECRET_FLAGS = {"app_insights_key": ["--appinsights_instrumentation_key"]}
+
+
 def _set_by(field: str) -> str:
-    return (
-        f"{field} ("
-        + " or ".join([f"--{field.replace('_', '-')}", *Settings.names_of(field)])
-        + ")"
+    """How a user sets `field`: its flags (only those that exist) and variables."""
+    info = Settings.model_fields.get(field)
+    secret = info is not None and "SecretStr" in str(info.annotation)
+    flags = (
+        SECRET_FLAGS.get(field, [])
+        if secret
+        else [f"--{field.replace('_', '-')}", *AZMLINFSRV_FLAGS.get(field, [])]
     )
+    return f"{field} (" + " or ".join([*flags, *Settings.names_of(field)]) + ")"
 
 
 def serve_settings(args: argparse.Namespace) -> Settings:

@@ -27,7 +27,11 @@ class Settings(BaseSettings):
     # An empty variable is an unset one: docker compose passes `${VAR:-}` through that way, and
     # the image's own ENV then stands.
     model_config = SettingsConfigDict(
-        populate_by_name=True, extra="ignore", use_attribute_docstrings=True, env_ignore_empty=True
+        populate_by_name=True,
+        extra="ignore",
+        use_attribute_docstrings=True,
+        env_ignore_empty=True,
+        allow_inf_nan=False,  # SCOREHOST_GRACEFUL_TIMEOUT_S=inf is a mistake to name, not a crash
     )
 
     entry_script: Path = Field(
@@ -57,7 +61,10 @@ class Settings(BaseSettings):
     container's quota allows."""
 
     scoring_timeout_ms: int = Field(
-        60_000, gt=0, validation_alias=_env("SCORING_TIMEOUT_MS", "SCORING_TIMEOUT_MS")
+        60_000,
+        gt=0,
+        le=86_400_000,
+        validation_alias=_env("SCORING_TIMEOUT_MS", "SCORING_TIMEOUT_MS"),
     )
     """Longest a request may wait for and run run(); past it the caller gets 504."""
 
@@ -91,7 +98,9 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(64 * 1024, ge=4096, validation_alias=_env("MAX_HEADER_BYTES"))
     """Largest request line plus headers; past it the connection is answered 431 and closed."""
 
-    header_timeout_s: float = Field(10.0, gt=0, validation_alias=_env("HEADER_TIMEOUT_S"))
+    header_timeout_s: float = Field(
+        10.0, gt=0, le=86_400, validation_alias=_env("HEADER_TIMEOUT_S")
+    )
     """Longest a connection may take to send a request's headers (or anything at all): 408."""
 
     max_connections: int = Field(1000, ge=1, validation_alias=_env("MAX_CONNECTIONS"))
@@ -114,13 +123,15 @@ class Settings(BaseSettings):
     )
     """Server log level."""
 
-    graceful_timeout_s: float = Field(20.0, ge=0, validation_alias=_env("GRACEFUL_TIMEOUT_S"))
+    graceful_timeout_s: float = Field(
+        20.0, ge=0, le=86_400, validation_alias=_env("GRACEFUL_TIMEOUT_S")
+    )
     """On SIGTERM, how long in-flight requests get to finish before workers are stopped."""
 
-    init_timeout_s: float = Field(600.0, gt=0, validation_alias=_env("INIT_TIMEOUT_S"))
+    init_timeout_s: float = Field(600.0, gt=0, le=86_400, validation_alias=_env("INIT_TIMEOUT_S"))
     """Longest init() may take; past it the server stops with exit code 3."""
 
-    body_timeout_s: float = Field(60.0, gt=0, validation_alias=_env("BODY_TIMEOUT_S"))
+    body_timeout_s: float = Field(60.0, gt=0, le=86_400, validation_alias=_env("BODY_TIMEOUT_S"))
     """Longest a client may take to send its request body (slow senders get 408)."""
 
     log_format: Literal["text", "json"] = Field("text", validation_alias=_env("LOG_FORMAT"))

@@ -259,7 +259,9 @@ def test_runs_as_the_kubernetes_pod_does_read_only_with_a_mounted_keys_file(
         f"{container.url}/score", content=row, headers={"Authorization": "Bearer k8s-key-two"}
     )
     assert answer.status_code == 422  # authorized; one value is not a digit
-    assert "scorehost_requests" in httpx.get(f"{container.url}/metrics").text
+    assert httpx.get(f"{container.url}/metrics").status_code == 401  # labels name paths
+    metrics = httpx.get(f"{container.url}/metrics", headers={"Authorization": "Bearer k8s-key-one"})
+    assert "scorehost_requests" in metrics.text
 
 
 def test_workers_auto_follows_the_containers_cpu_quota(run_container: RunContainer) -> None:

@@ -3,6 +3,7 @@
 caller sends is logged as something else. `make redteam` prints these cases as a table."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -328,3 +329,92 @@ def test_a_trace_id_is_echoed_only_at_an_ids_length(start_server: StartServer) -
     huge = httpx.post(f"{server.url}/score", content="x", headers={"TraceId": "t" * 60_000})
     assert short.headers["traceid"] == "abc-123"
     assert "traceid" not in huge.headers
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SCOREHOST_GRACEFUL_TIMEOUT_S": "inf"}, "graceful_timeout_s"),
+        ({"SCOREHOST_SCORING_TIMEOUT_MS": "1e300"}, "scoring_timeout_ms"),
+    ],
+)
+def test_settings_that_cannot_work_are_exit_2_naming_them(
+    start_server: StartServer, env: dict[str, str], named: str
+) -> None:
+    server = start_server("--entry-script", SCRIPTS / "echo.py", env=env, wait=False)
+    assert server.wait_exit() == 2
+    assert named in server.log()
+    assert "Traceback" not in server.log()
+
+
+@pytest.mark.parametrize("config", [b"{not json", b"[1, 2]", b"\xff\xfe{}"])
+def test_a_config_file_that_cannot_be_read_is_exit_2(
+    start_server: StartServer, tmp_path: Path, config: bytes
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_bytes(config)
+    argv = ("--entry-script", SCRIPTS / "echo.py", "--config_file", path)
+    server = start_server(*argv, wait=False)
+    assert server.wait_exit() == 2
+    assert f"config file {path}" in server.log()
+
+
+def test_a_connection_string_the_exporter_refuses_leaves_telemetry_off_not_the_server(
+    start_server: StartServer,
+) -> None:
+    aad = (
+        "InstrumentationKey=00000000-0000-0000-0000-000000000000;"
+        "IngestionEndpoint=http://127.0.0.1:9/;Authorization=AAD"
+    )
+    server = start_server(
+        "--entry-script", SCRIPTS / "echo.py", env={"APPLICATIONINSIGHTS_CONNECTION_STRING": aad}
+    )
+    assert httpx.post(f"{server.url}/score", content="x").status_code == 200
+    assert "Telemetry is off" in server.log()
+
+
+def test_a_large_swagger_file_is_read_once_off_the_event_loop_and_a_broken_one_is_a_clear_500(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "score.py").write_text((SCRIPTS / "echo.py").read_text())
+    big = {"swagger": "2.0", "x-padding": ["p" * 1000] * 23_000}  # ~23 MB
+    (app / "swagger.json").write_text(json.dumps(big))
+    (tmp_path / "notes.txt").write_text("not json")
+    (app / "swagger3.json").symlink_to(tmp_path / "notes.txt")
+    server = start_server("--entry-script", "score.py", "--app-root", app)
+
+    def fetch() -> None:
+        httpx.get(f"{server.url}/swagger.json", timeout=60)
+
+    fetchers = [threading.Thread(target=fetch) for _ in range(10)]
+    worst = 0.0
+    for thread in fetchers:
+        thread.start()
+    while any(thread.is_alive() for thread in fetchers):
+        started = time.monotonic()
+        httpx.get(f"{server.url}/health/live", timeout=30)
+        worst = max(worst, time.monotonic() - started)
+    for thread in fetchers:
+        thread.join()
+
+    assert worst < 2.0  # was 9.8 s with the file parsed on the event loop at every request
+    broken = [httpx.get(f"{server.url}/swagger.json", params={"version": "3"}) for _ in range(3)]
+    assert {answer.status_code for answer in broken} == {500}
+    assert "swagger3.json cannot be served" in broken[0].json()["message"]
+    assert server.log().count("swagger3.json cannot be served") == 1  # logged once
+    assert "Traceback" not in server.log()
+
+
+def test_a_header_block_over_the_limit_in_one_write_is_431(start_server: StartServer) -> None:
+    server = start_server("--entry-script", SCRIPTS / "echo.py")
+    port = int(server.url.rsplit(":", 1)[1])
+    headers = "".join(f"X-Filler-{n}: {'a' * 1000}\r\n" for n in range(100))  # ~100 KB
+    request = f"GET /health/live HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode()
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)  # all of it at once: httptools parses it in one go
+        status = sock.recv(100).split(b"\r\n", 1)[0]
+
+    assert status == b"HTTP/1.1 431 Request Header Fields Too Large"

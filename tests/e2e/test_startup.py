@@ -75,7 +75,7 @@ def test_an_unreadable_api_keys_file_exits_2_saying_why(
         wait=False,
     )
     assert server.wait_exit(30) == 2
-    assert f"API keys file {tmp_path} cannot be read: Is a directory" in server.log()
+    assert f"API keys file {tmp_path} is a folder, not a file" in server.log()
 
 
 def test_a_failing_init_shows_the_cause_and_the_users_own_lines(

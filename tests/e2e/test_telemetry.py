@@ -124,11 +124,15 @@ def test_model_data_is_collected_only_when_asked_and_cut_at_the_cap(
             "APPLICATIONINSIGHTS_CONNECTION_STRING": connection_string(url),
             "AML_MODEL_DC_STORAGE_ENABLED": "true",
             "SCOREHOST_MODEL_DATA_MAX_BYTES": "256",
+            "SCOREHOST_LOG_FORMAT": "json",
         },
     )
     small = httpx.post(f"{server.url}/score", content="hi")
     httpx.post(f"{server.url}/score", content="x" * 1000)
     _stop(server)
+    # the user's data goes to the telemetry backend alone, never into the container's log
+    assert "model_data_collection" not in server.log()
+    assert '"Prediction"' not in server.log()  # (the script's own prints are its business)
 
     collected = [
         m for m in received.of_type("MessageData") if m["message"] == "model_data_collection"

@@ -21,7 +21,7 @@ class LimitedHttpTools(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._header_bytes = self._header_count = 0
+        self._header_bytes = self._header_count = self._parsed_bytes = 0
         self._in_headers = True
         self._refused = False
         self._header_clock: asyncio.TimerHandle | None = None
@@ -44,15 +44,23 @@ class LimitedHttpTools(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._header_bytes = self._header_count = 0
+        self._header_bytes = self._header_count = self._parsed_bytes = 0
         self._in_headers = True
         if self._header_clock is None:
             self._start_header_clock()
 
+    def on_url(self, url: bytes) -> None:
+        self._parsed_bytes += len(url)
+        super().on_url(url)
+
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_count += 1
+        # what was parsed, too: a whole header block in one read never counts as incomplete
+        self._parsed_bytes += len(name) + len(value) + 4
         if self._header_count > self.max_headers:
             self._refuse(431, f"more than {self.max_headers} request headers")
+        elif self._parsed_bytes > self.max_header_bytes:
+            self._refuse(431, f"request line and headers over {self.max_header_bytes:,} bytes")
         if not self._refused:
             super().on_header(name, value)
 

@@ -10,7 +10,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scorehost.app.telemetry.middleware import answered_ids, not_traced
 
-log = logging.getLogger("scorehost.model_data")
+MODEL_DATA_LOGGER = "scorehost.model_data"
+# Inputs and predictions are the user's data: they go to the telemetry backend alone (its
+# handler is added to this logger), never to the container's log.
+log = logging.getLogger(MODEL_DATA_LOGGER)
+log.propagate = False
 
 
 def _capped(data: bytes, max_bytes: int) -> str:
@@ -49,6 +53,7 @@ class ModelDataCollection:
         log.info(
             "model_data_collection",
             extra={
+                "request_id": ids["Request Id"] or "-",
                 **ids,
                 "Input": _capped(bytes(received), self.max_bytes),
                 "Prediction": _capped(bytes(sent), self.max_bytes),

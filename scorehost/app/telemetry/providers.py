@@ -14,6 +14,7 @@ from scorehost.app.settings import Settings
 from scorehost.app.telemetry.destinations import ConnectionStringProblem, Destinations, destinations
 from scorehost.app.telemetry.failures import REPORTER, report_export_failures_once
 from scorehost.app.telemetry.middleware import not_traced
+from scorehost.app.telemetry.model_data import MODEL_DATA_LOGGER
 from scorehost.app.telemetry.models import model_ids
 
 log = logging.getLogger("scorehost")
@@ -48,6 +49,7 @@ class Telemetry:
         """Flush what is batched and stop the exporters, giving up after `deadline_s` (an
         endpoint that never answers must not hold the worker's exit)."""
         logging.getLogger(EXPORTED_LOGGER).removeHandler(self._handler)
+        logging.getLogger(MODEL_DATA_LOGGER).removeHandler(self._handler)
 
         def stop_all() -> None:
             for provider in (self.tracer_provider, self.logger_provider, self.meter_provider):
@@ -108,6 +110,10 @@ def start(settings: Settings) -> Telemetry | None:
     except ModuleNotFoundError as exc:
         log.warning("Telemetry is off: %s", MissingExtra(exc.name or "?", "telemetry", "it"))
         return None
+    except Exception as exc:  # noqa: BLE001 - an exporter refusing its settings (Authorization=AAD
+        # without a credential, ...): serving goes on, as the README promises
+        log.warning("Telemetry is off: the exporter cannot start: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def _start(settings: Settings, where: Destinations) -> Telemetry:
@@ -146,6 +152,7 @@ def _start(settings: Settings, where: Destinations) -> Telemetry:
     handler = LoggingHandler(level=logging.INFO, logger_provider=logging_provider)
     handler.addFilter(lambda record: record.name not in _NOT_EXPORTED)
     logging.getLogger(EXPORTED_LOGGER).addHandler(handler)
+    logging.getLogger(MODEL_DATA_LOGGER).addHandler(handler)  # its records stop there
     return Telemetry(
         tracer_provider=tracing,
         meter_provider=metering,

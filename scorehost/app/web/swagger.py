@@ -4,12 +4,15 @@ input and output schemas as ServiceInput and ServiceOutput. The app root's own s
 swagger2.json, swagger3.json or swagger3.1.json is served instead where there is one."""
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scorehost.app.errors import NotFound
+from scorehost.app.errors import NotFound, RunFailed
 from scorehost.app.settings import Settings
+
+log = logging.getLogger("scorehost")
 
 _VERSIONS = {"2": "2", "2.0": "2", "3": "3", "3.0": "3", "3.1": "3.1"}
 _USER_FILES = {"2": ("swagger.json", "swagger2.json"), "3": ("swagger3.json",)}
@@ -22,13 +25,47 @@ _FAILED = "The service failed to execute due to an error."
 _OK = "The service processed the input correctly and provided a result prediction, if applicable."
 
 
-def _user_document(app_root: Path, version: str) -> dict[str, Any] | None:
-    for name in _USER_FILES.get(version, (f"swagger{version}.json",)):
-        path = app_root / name
-        if path.is_file():
-            document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return document
-    return None
+class UserDocuments:
+    """The app root's own swagger files, each read and checked once per version of the file
+    (its identity: device, inode, time, size), not at every request: a large one is served as
+    the bytes it holds, and a broken one is a clear 500 naming it, logged once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, tuple[tuple[int, ...], bytes | str]] = {}
+
+    def find(self, app_root: Path, version: str) -> bytes | None:
+        for name in _USER_FILES.get(version, (f"swagger{version}.json",)):
+            path = app_root / name
+            if path.is_file():
+                return self._read(path)
+        return None
+
+    def _read(self, path: Path) -> bytes:
+        stat = path.stat()
+        identity = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = self._cache.get(path)
+        if cached is None or cached[0] != identity:
+            cached = identity, _checked(path)
+            self._cache[path] = cached
+            if isinstance(cached[1], str):
+                log.error("%s", cached[1])
+        if isinstance(cached[1], str):
+            raise RunFailed(cached[1])
+        return cached[1]
+
+
+def _checked(path: Path) -> bytes | str:
+    """The file's bytes if they are a JSON object, else what is wrong with it."""
+    try:
+        data = path.read_bytes()
+        document = json.loads(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return (
+            f"The app root's {path.name} cannot be served: it is not a readable JSON file ({exc})"
+        )
+    if not isinstance(document, dict):
+        return f"The app root's {path.name} cannot be served: it holds no JSON object"
+    return data
 
 
 def _v2(settings: Settings, prefix: str, schemas: tuple[Any, Any]) -> dict[str, Any]:
@@ -165,22 +202,28 @@ def _info(settings: Settings) -> dict[str, str]:
     }
 
 
+def user_document(
+    requested: str | None, settings: Settings, documents: UserDocuments
+) -> bytes | None:
+    """The app root's own document for the version asked for, as its file's bytes, if any."""
+    version = _VERSIONS.get(requested or "2")
+    return documents.find(settings.app_root, version) if version else None
+
+
 def swagger_document(
     requested: str | None,
     settings: Settings,
     schemas: tuple[dict[str, Any] | None, dict[str, Any] | None],
     supported: Sequence[str],
 ) -> dict[str, Any]:
-    """`supported`: the versions run()'s schemas fit, as inference-schema names them (2.0, ...)."""
+    """`supported`: the versions run()'s schemas fit, as inference-schema names them (2.0, ...).
+    (The app root's own document, where there is one, is served instead: user_document.)"""
     version = _VERSIONS.get(requested or "2")
     fitting = ", ".join(sorted(_VERSIONS[name] for name in supported if name in _VERSIONS))
     if version is None:
         raise NotFound(
             f"Swagger version [{requested}] is not valid. Supported versions: [{fitting}]."
         )
-    own = _user_document(settings.app_root, version)
-    if own is not None:
-        return own
     if version not in {_VERSIONS[name] for name in supported if name in _VERSIONS}:
         raise NotFound(
             f"Swagger version [{requested}] is not supported for the scoring script. "

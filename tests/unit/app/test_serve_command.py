@@ -28,7 +28,8 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     [
         (
             ["--workers", "0"],
-            "workers (--workers or SCOREHOST_WORKERS or WORKER_COUNT) = '0': give 1 to 64 "
+            "workers (--workers or --worker_count or SCOREHOST_WORKERS or WORKER_COUNT) = '0': "
+            "give 1 to 64 "
             "processes, or auto (one per CPU)",
         ),
         (["--entry-script", "missing.py"], "entry script"),

@@ -7,7 +7,7 @@ import pytest
 
 from scorehost.app.errors import NotFound
 from scorehost.app.settings import Settings
-from scorehost.app.web.swagger import swagger_document
+from scorehost.app.web.swagger import UserDocuments, swagger_document, user_document
 
 ALL = ("2.0", "3.0", "3.1")
 TYPED = ({"type": "object", "properties": {"data": {}}}, {"type": "array"})
@@ -40,4 +40,5 @@ def test_unknown_and_unfitting_versions_are_not_found(tmp_path: Path) -> None:
 
 def test_the_app_roots_own_file_wins(tmp_path: Path) -> None:
     (tmp_path / "swagger.json").write_text(json.dumps({"own": True}))
-    assert swagger_document("2", Settings(app_root=tmp_path), TYPED, ("3.0",)) == {"own": True}
+    own = user_document("2", Settings(app_root=tmp_path), UserDocuments())
+    assert own is not None and json.loads(own) == {"own": True}
