@@ -20,7 +20,10 @@ COPY docker/pip-ca/ /tmp/pip-ca/
 # A venv works on python:3.11-slim (/usr/local/bin/python3) and Debian's /usr/bin/python3 alike.
 RUN if [ -s /tmp/pip-ca/ca.pem ]; then export PIP_CERT=/tmp/pip-ca/ca.pem; fi \
     && python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install -c constraints.txt ".${EXTRAS:+[$EXTRAS]}"
+    && /opt/venv/bin/pip install -c constraints.txt ".${EXTRAS:+[$EXTRAS]}" \
+    && /opt/venv/bin/pip list --format=freeze --exclude pip --exclude setuptools \
+        > /opt/venv/scorehost-constraints.txt
+# ^ the versions the server runs on: `scorehost build` installs a user's requirements under them
 
 # Train with the tutorial's tools and the runtime's scikit-learn/numpy/joblib versions (the same
 # lock), so the pickle loads without version warnings; none of this stage is shipped.

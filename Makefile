@@ -115,8 +115,9 @@ profile: $(MODEL) $(DEV_VENV)  ## where one worker's CPU goes under load (py-spy
 soak: $(MODEL) $(DEV_VENV)  ## 5-minute load run, good and bad requests mixed (not in CI)
 	$(BIN)/python -m bench.soak --duration $${SOAK_SECONDS:-300}
 
-redteam: $(MODEL) $(DEV_VENV)  ## the red-team cases against a real server, as a table (not in CI)
+redteam: $(MODEL) $(DEV_VENV)  ## both red-team passes against a real server, as tables (not in CI)
 	$(BIN)/python -m bench.redteam
+	$(BIN)/python -m bench.redteam_round_two
 
 clean:  ## remove the venv, trained models and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) models dist build .mypy_cache .pytest_cache .ruff_cache *.egg-info

@@ -6,10 +6,12 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from scorehost.app.commands import CommandError, CommandGroup, SubParsers, UsageError
-from scorehost.user_image import context, requirements
+from scorehost.deploy.shared.snapshot import DOCKERIGNORE, IGNORE_FILES, Snapshot
+from scorehost.user_image import context, requirements, secrets, server_pins
 
 DEFAULT_BASE = "scorehost:latest"  # what `make image` builds
 
@@ -23,10 +25,16 @@ def _register(commands: SubParsers) -> None:
         "build",
         help="build an image FROM scorehost's with a score.py, its model and requirements",
         description="Build a Docker image FROM the scorehost image with FOLDER's score.py (the "
-        "whole folder, as Azure ML copies the source directory), its model folder, and the "
+        "folder, as Azure ML copies the source directory), its model folder, and the "
         "packages of its requirements.txt or conda environment.yml installed beside the server. "
         "The user, probes, HEALTHCHECK and start command are the base image's, so docker "
-        "compose and the deploy commands take the new image as they take the default one.",
+        "compose and the deploy commands take the new image as they take the default one. "
+        "What goes in: the folder less what its .amlignore (else .gitignore) and .dockerignore "
+        "name, hidden files, caches and virtual environments, and files that look like "
+        "credentials (config.json at the top, *.pem, *.key, *.env, ...) unless named with "
+        "--include; a link out of the folder stops the build. The requirements cannot move a "
+        "package the server runs on (exit 2 naming both versions), nor change pip's index "
+        "unless --allow-index-options.",
     )
     build.add_argument("folder", type=Path, help="the folder holding the entry script")
     build.add_argument("-t", "--tag", required=True, help="the image to build, e.g. my-model:1")
@@ -46,6 +54,20 @@ def _register(commands: SubParsers) -> None:
         f"{', '.join(requirements.CANDIDATES)} in FOLDER)",
     )
     build.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file in FOLDER to put in although it looks like a credential or is hidden "
+        "(repeatable)",
+    )
+    build.add_argument(
+        "--allow-index-options",
+        action="store_true",
+        help="keep --index-url, --extra-index-url, --find-links, --trusted-host and --no-index "
+        "lines of the requirements (refused by default: another index can serve any package)",
+    )
+    build.add_argument(
         "--base",
         default=DEFAULT_BASE,
         help="the scorehost image to build on (default: %(default)s)",
@@ -62,14 +84,60 @@ def _register(commands: SubParsers) -> None:
     build.set_defaults(handler=_build)
 
 
+def _snapshot(folder: Path, what: str) -> Snapshot:
+    snapshot = Snapshot.of(folder, dockerignore=True)
+    if snapshot.bad_links:
+        named = "; ".join(f"{link} {why}" for link, why in snapshot.bad_links)
+        raise UsageError(
+            f"{what} {folder} holds links that cannot go into an image: {named} (copy what they "
+            "point at into the folder, or list them in .dockerignore)"
+        )
+    return snapshot
+
+
+def _app_files(folder: Path, model_dir: Path | None, included: list[Path]) -> Snapshot:
+    """The folder's snapshot less the model folder (copied on its own) and credentials; plus the
+    files the user named."""
+    app = _snapshot(folder, "the folder")
+    model = model_dir.resolve() if model_dir is not None else None
+    left_out = {
+        f
+        for f in app.files
+        if (model is not None and (folder / f).is_relative_to(model))
+        or (secrets.looks_secret(f) and f not in included)
+    }
+    secret = sorted(f.as_posix() for f in left_out if secrets.looks_secret(f))
+    if secret:
+        print(
+            f"scorehost build: left out {', '.join(secret)}: they look like credentials "
+            "(--include PATH puts one in)",
+            file=sys.stderr,
+        )
+    files = set(app.files) - left_out | set(included)
+    return replace(app, files=tuple(sorted(files)))
+
+
+def _included(folder: Path, given: list[str]) -> list[Path]:
+    paths = []
+    for name in given:
+        path = (folder / name).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():
+            raise UsageError(f"--include {name}: no such file in {folder}")
+        paths.append(path.relative_to(folder))
+    return paths
+
+
 def _plan(args: argparse.Namespace) -> context.Plan:
     folder: Path = args.folder.resolve()
     if not folder.is_dir():
         raise UsageError(
             f"{args.folder} is not a folder (give the one holding {args.entry_script})"
         )
-    if not (folder / args.entry_script).is_file():
-        raise UsageError(f"entry script {folder / args.entry_script} not found")
+    script = folder / args.entry_script
+    if script.is_dir():
+        raise UsageError(f"entry script {script} is a folder, not a file")
+    if not script.is_file():
+        raise UsageError(f"entry script {script} not found")
     model_dir: Path | None = args.model_dir
     if model_dir is None and (folder / "model").is_dir():
         model_dir = folder / "model"
@@ -78,24 +146,75 @@ def _plan(args: argparse.Namespace) -> context.Plan:
     if args.pip_ca is not None and not args.pip_ca.is_file():
         raise UsageError(f"CA bundle {args.pip_ca} not found")
     found = requirements.find(folder, args.requirements)
+    wanted = requirements.read(found, allow_index_options=args.allow_index_options)
+    app = _app_files(folder, model_dir, _included(folder, args.include))
+    if Path(args.entry_script) not in app.files:
+        raise UsageError(
+            f"entry script {args.entry_script} is left out by the folder's ignore files "
+            f"({', '.join(_ignore_files(folder)) or 'its name'}): it must go into the image"
+        )
     return context.Plan(
         folder=folder,
         entry_script=args.entry_script,
-        model_dir=model_dir,
-        requirements=requirements.read(found),
+        app=app,
+        model=_snapshot(model_dir, "the model folder") if model_dir is not None else None,
+        requirements=wanted,
         base_image=args.base,
         pip_ca=args.pip_ca,
     )
+
+
+def _ignore_files(folder: Path) -> list[str]:
+    names = (*IGNORE_FILES, DOCKERIGNORE)
+    return [name for name in names if (folder / name).is_file()]
+
+
+def _check_pins(plan: context.Plan, args: argparse.Namespace) -> None:
+    """Hold the requirements to the server's versions in the base image, before building."""
+    if not plan.requirements.packages:
+        return
+    origin = plan.requirements.source.name if plan.requirements.source else "requirements"
+    try:
+        pins = server_pins.read(args.docker, plan.base_image, pull=not args.dry_run)
+    except server_pins.PinsUnavailable as exc:
+        if not args.dry_run:
+            raise UsageError(str(exc)) from None
+        print(
+            f"scorehost build: requirements not checked against the server's versions: {exc} "
+            "(a real build checks them first)",
+            file=sys.stderr,
+        )
+        return
+    pins.check(plan.requirements.packages, origin)
+
+
+def _listing(plan: context.Plan) -> str:
+    lines = [
+        f"# files from {plan.folder} ({', '.join(_ignore_files(plan.folder)) or 'no ignore file'})"
+    ]
+    lines += [
+        f"#   app/{f.as_posix()}  {(plan.folder / f).stat().st_size} bytes" for f in plan.app.files
+    ]
+    if plan.model is not None:
+        lines.append(f"# model files from {plan.model.folder}")
+        lines += [
+            f"#   model/{f.as_posix()}  {(plan.model.folder / f).stat().st_size} bytes"
+            for f in plan.model.files
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _build(args: argparse.Namespace) -> int:
     plan = _plan(args)
     for note in plan.requirements.notes:
         print(f"scorehost build: {note}", file=sys.stderr)
+    _check_pins(plan, args)
     if args.dry_run:  # what would be built, without copying the folder and model
         print(context.dockerfile(plan), end="")
         print("\n# requirements.txt")
         print(plan.requirements.text(), end="")
+        print()
+        print(_listing(plan), end="")
         return 0
     with tempfile.TemporaryDirectory(prefix="scorehost-build-") as folder:
         build_context = Path(folder)

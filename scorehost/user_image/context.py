@@ -9,23 +9,28 @@ from pathlib import Path
 
 from scorehost import __version__
 from scorehost.deploy.shared.image import IMAGE_MODEL_DIR
+from scorehost.deploy.shared.snapshot import Snapshot
 from scorehost.user_image.requirements import Requirements
+from scorehost.user_image.server_pins import SERVER_LOCK
 
 APP_ROOT = "/var/azureml-app"  # where Azure ML puts the source folder (the base's AML_APP_ROOT)
 BASE_SCRIPT = "/opt/scorehost/score.py"  # the tutorial's, in the base image
 VENV_PIP = "/opt/venv/bin/pip"  # the server's venv: the script's packages go beside it
-# Never copied into the image: what only the author's machine needs.
-_IGNORED = (".git", ".venv", "venv", "__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
 
 
 @dataclass(frozen=True)
 class Plan:
     folder: Path
     entry_script: str  # relative to the folder
-    model_dir: Path | None
+    app: Snapshot  # the folder's files that go in (ignore files, secrets and the model out)
+    model: Snapshot | None
     requirements: Requirements
     base_image: str
     pip_ca: Path | None
+
+    @property
+    def model_dir(self) -> Path | None:
+        return self.model.folder if self.model is not None else None
 
 
 def dockerfile(plan: Plan) -> str:
@@ -44,10 +49,11 @@ def dockerfile(plan: Plan) -> str:
             # a proxy's CA bundle (public certificates): used by pip, then deleted
             lines.append("COPY pip-ca.pem /tmp/scorehost-build/pip-ca.pem")
             cert = "--cert /tmp/scorehost-build/pip-ca.pem "
-        lines.append("# pip check: the build fails if these requirements break the server's own")
+        lines.append("# The server's own packages stay at the base's versions (-c its lock); pip")
+        lines.append("# check: the build fails if these requirements break the server's own.")
         run = (
             f"{VENV_PIP} install --no-cache-dir --disable-pip-version-check {cert}\\\n"
-            "        -r /tmp/scorehost-build/requirements.txt \\\n"
+            f"        -c {SERVER_LOCK} -r /tmp/scorehost-build/requirements.txt \\\n"
             f"    && {VENV_PIP} check && rm -rf /tmp/scorehost-build \\\n    && {run}"
         )
     lines += [f"RUN {run}", f"COPY app/ {APP_ROOT}/"]
@@ -62,29 +68,23 @@ def dockerfile(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _readable_copy(source: Path, target: Path, ignore_model: Path | None) -> None:
-    """Copy a folder, readable by the image's non-root user whatever the author's umask."""
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        skipped = shutil.ignore_patterns(*_IGNORED)(folder, names)
-        if ignore_model is not None:
-            skipped |= {name for name in names if Path(folder, name) == ignore_model}
-        return skipped
-
-    shutil.copytree(source, target, ignore=ignore, symlinks=False)
+def _readable_copy(snapshot: Snapshot, target: Path) -> None:
+    """Copy a snapshot, readable by the image's non-root user whatever the author's umask."""
+    target.mkdir()
+    snapshot.copy_to(target)
     for root, dirs, files in os.walk(target):
         for name in dirs:
             Path(root, name).chmod(0o755)
         for name in files:
-            Path(root, name).chmod(0o644)
+            if not Path(root, name).is_symlink():
+                Path(root, name).chmod(0o644)
 
 
 def write(plan: Plan, context: Path) -> None:
     """Fill the (empty) context folder."""
-    model = plan.model_dir.resolve() if plan.model_dir is not None else None
-    _readable_copy(plan.folder, context / "app", model)
-    if model is not None:
-        _readable_copy(model, context / "model", None)
+    _readable_copy(plan.app, context / "app")
+    if plan.model is not None:
+        _readable_copy(plan.model, context / "model")
     (context / "requirements.txt").write_text(plan.requirements.text(), encoding="utf-8")
     if plan.pip_ca is not None:
         shutil.copyfile(plan.pip_ca, context / "pip-ca.pem")

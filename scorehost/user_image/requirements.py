@@ -20,6 +20,10 @@ _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 # -r/-c includes, editable installs and local paths: nothing the build context carries.
 _LOCAL = re.compile(r"^(-r|-c|--requirement|--constraint|-e|--editable|\.|/|~|file:)")
 _CONDA_SPEC = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
+# Where pip looks for packages: another index can serve any package under any name.
+_INDEX = re.compile(
+    r"^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-index)\b"
+)
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Requirements:
     lines: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     replaced: frozenset[str] = REPLACED  # packages left out: what the image brings instead
+    allow_index_options: bool = True
 
     @property
     def packages(self) -> list[str]:
@@ -62,6 +67,13 @@ def canonical_name(line: str) -> str:
 
 
 def _keep(requirements: Requirements, line: str, origin: str) -> None:
+    if _INDEX.match(line):
+        if not requirements.allow_index_options:
+            raise UsageError(
+                f"{origin}: {line!r} tells pip to take packages from another index, which could "
+                "serve any package, the server's too; give --allow-index-options if you trust it"
+            )
+        requirements.notes.append(f"{origin}: {line.split()[0]} kept (--allow-index-options)")
     name = _NAME.match(line)
     if name and _canonical(name.group(1)) in requirements.replaced:
         requirements.lines.append(f"# {line}  (left out: the server scorehost replaces)")
@@ -70,8 +82,8 @@ def _keep(requirements: Requirements, line: str, origin: str) -> None:
         requirements.lines.append(line)
 
 
-def _from_pip_file(path: Path, replaced: frozenset[str]) -> Requirements:
-    requirements = Requirements(path, replaced=replaced)
+def _from_pip_file(path: Path, replaced: frozenset[str], allow_index: bool) -> Requirements:
+    requirements = Requirements(path, replaced=replaced, allow_index_options=allow_index)
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.split(" #")[0].strip()
         if not line or line.startswith("#"):
@@ -100,7 +112,7 @@ def _conda_to_pip(spec: str) -> str:
     return f"{name}{version}"
 
 
-def _from_conda_file(path: Path, replaced: frozenset[str]) -> Requirements:
+def _from_conda_file(path: Path, replaced: frozenset[str], allow_index: bool) -> Requirements:
     try:
         import yaml
     except ModuleNotFoundError:
@@ -112,7 +124,7 @@ def _from_conda_file(path: Path, replaced: frozenset[str]) -> Requirements:
     dependencies = document.get("dependencies") if isinstance(document, dict) else None
     if not isinstance(dependencies, list):
         raise UsageError(f"{path} has no 'dependencies:' list (a conda environment file has one)")
-    requirements = Requirements(path, replaced=replaced)
+    requirements = Requirements(path, replaced=replaced, allow_index_options=allow_index)
     for item in dependencies:
         if isinstance(item, dict) and set(item) == {"pip"} and isinstance(item["pip"], list):
             for line in item["pip"]:
@@ -133,11 +145,14 @@ def _add_conda_package(requirements: Requirements, spec: str, origin: str) -> No
     _keep(requirements, line, origin)
 
 
-def read(path: Path | None, replaced: frozenset[str] = REPLACED) -> Requirements:
+def read(
+    path: Path | None, replaced: frozenset[str] = REPLACED, *, allow_index_options: bool = True
+) -> Requirements:
     """The file's requirements, but `replaced` (default: Azure ML's server, which the scorehost
-    image replaces; nothing, for an environment on Azure ML's own base image)."""
+    image replaces; nothing, for an environment on Azure ML's own base image). Index options
+    (`--extra-index-url`, ...) are exit 2 unless allowed."""
     if path is None:
         return Requirements(None, notes=["no requirements file: the image's packages only"])
     if path.suffix in (".yml", ".yaml"):
-        return _from_conda_file(path, replaced)
-    return _from_pip_file(path, replaced)
+        return _from_conda_file(path, replaced, allow_index_options)
+    return _from_pip_file(path, replaced, allow_index_options)

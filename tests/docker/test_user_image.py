@@ -8,10 +8,12 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from scorehost.user_image.server_pins import SERVER_LOCK
 from tests.docker.conftest import DOCKER, Container, docker
 from tests.docker.test_compose import compose_command
 from tests.paths import ROOT
@@ -45,6 +47,9 @@ def user_image(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     (folder / "score.py").write_text(SCORE_PY)
     (folder / "model" / "scale.txt").write_text("10")
     (folder / "requirements.txt").write_text("pandas>=2.2\nazureml-defaults\n")
+    # what an Azure ML project folder also holds, and an image must not
+    (folder / "config.json").write_text('{"subscription_id": "sub", "workspace_name": "ws"}')
+    (folder / ".env").write_text("AZURE_CLIENT_SECRET=not-for-the-image\n")
     tag = f"scorehost-user-test:{uuid.uuid4().hex[:8]}"
     ca = os.environ.get("PIP_CA_BUNDLE")
     build = subprocess.run(
@@ -59,6 +64,7 @@ def user_image(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     assert build.returncode == 0, f"{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     assert "azureml-defaults left out (scorehost replaces it)" in build.stderr
+    assert "left out config.json: they look like credentials" in build.stderr
     yield tag
     docker("rmi", "-f", tag, check=False)
 
@@ -110,3 +116,35 @@ def test_compose_serves_the_built_image_as_it_serves_the_default_one(user_image:
         assert answer.json()["sums"] == [50.0]
     finally:
         assert run("down", "-v").returncode == 0
+
+
+def test_the_built_image_holds_the_script_but_no_credentials(user_image: str) -> None:
+    listing = docker("run", "--rm", "--entrypoint", "ls", user_image, "-A", "/var/azureml-app")
+    assert listing.stdout.split() == ["requirements.txt", "score.py"]
+
+
+def test_a_requirement_that_would_move_a_server_package_stops_before_building(
+    image: str, tmp_path: Path
+) -> None:
+    # werkzeug 3.0.0 has a multipart DoS (CVE-2023-46136); pip check alone would let it in
+    folder = tmp_path / "old-werkzeug"
+    folder.mkdir()
+    (folder / "score.py").write_text(SCORE_PY)
+    (folder / "requirements.txt").write_text("pandas>=2.2\nwerkzeug==3.0.0\n")
+    served = docker("run", "--rm", "--entrypoint", "cat", image, SERVER_LOCK).stdout
+    werkzeug = next(line for line in served.splitlines() if line.lower().startswith("werkzeug=="))
+
+    build = subprocess.run(
+        [
+            *(sys.executable, "-m", "scorehost", "build", str(folder), "--tag", "never:built"),
+            *("--base", image, "--docker", DOCKER),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert build.returncode == 2, build.stderr
+    assert "asks for 'werkzeug==3.0.0'" in build.stderr
+    assert f"runs on werkzeug {werkzeug.split('==')[1]}" in build.stderr
+    assert docker("image", "inspect", "never:built", check=False).returncode != 0

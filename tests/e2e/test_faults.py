@@ -38,6 +38,8 @@ def test_hung_run_gets_504_and_the_worker_is_recycled(start_server: StartServer)
     fine = httpx.post(f"{server.url}/score", content=json.dumps({"sleep": 0}), timeout=30)
     assert fine.json() == {"slept": 0}
     assert "this worker will be recycled" in server.log()
+    metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+    assert 'scorehost_worker_recycles_total{reason="timeout"} 1.0' in metrics
 
 
 def test_killed_worker_is_replaced(start_server: StartServer) -> None:

@@ -59,7 +59,7 @@ class Worker:
         self.telemetry = telemetry_providers.start(settings)
         self.scoring = ScoringService(
             settings,
-            on_stuck=self.stop,
+            on_stuck=self.recycle_for_timeout,
             observe_run=self.metrics.run_seconds.observe,
             workers=runtime.workers,
             hold_while_loading=replacement,
@@ -113,6 +113,12 @@ class Worker:
         self.stopping = True
         if self._server is not None:
             self._server.should_exit = True
+
+    def recycle_for_timeout(self) -> None:
+        """A run() overran and holds its thread: stop once the others are answered (exit 4)."""
+        if not self.stopping:
+            self.metrics.recycles.labels("timeout").inc()
+        self.stop()
 
     def recycle_for_memory(self, resident: int) -> None:
         """Stop taking requests and exit once those taken are answered (exit 5)."""

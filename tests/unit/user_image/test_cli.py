@@ -37,7 +37,9 @@ def test_the_dry_run_prints_an_image_from_scorehosts_with_the_scripts_packages(
         "AZUREML_ENTRY_SCRIPT=score.py" in out and "AZUREML_MODEL_DIR=/opt/scorehost/model" in out
     )
     assert out.index("USER 10001") > out.index("COPY model/")
-    assert out.rstrip().endswith("pandas==2.2.3")
+    assert "-c /opt/venv/scorehost-constraints.txt -r" in out  # the server's versions hold
+    assert "\npandas==2.2.3\n" in out
+    assert "#   app/helpers.py  6 bytes\n" in out and "#   model/model.pkl  7 bytes" in out
 
 
 def test_without_requirements_there_is_no_install_step(
@@ -77,5 +79,123 @@ def test_a_failed_docker_build_is_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = _project(tmp_path)
+    (folder / "requirements.txt").unlink()  # nothing to hold to the server's versions first
     assert main(["build", str(folder), "-t", "x", "--docker", "false"]) == 1
     assert "docker build of x failed (its output is above)" in capsys.readouterr().err
+
+
+# --- what goes into the image: a user's project, not only a score.py ----------------------------
+# The shape of azureml-examples' cli/endpoints/online/custom-container projects: a score.py
+# beside helper modules, an Azure ML workspace config.json and a .env at the top, a model folder.
+
+
+def _users_project(tmp_path: Path) -> Path:
+    folder = tmp_path / "churn-service"
+    (folder / "model").mkdir(parents=True)
+    (folder / "src").mkdir()
+    (folder / "score.py").write_text("def init():\n    pass\n\ndef run(raw):\n    return raw\n")
+    (folder / "src" / "features.py").write_text("COLUMNS = ['tenure']\n")
+    (folder / "model" / "churn.joblib").write_bytes(b"joblib")
+    (folder / "config.json").write_text('{"subscription_id": "x", "workspace_name": "w"}')
+    (folder / ".env").write_text("AZURE_CLIENT_SECRET=s3cret\n")
+    (folder / "certs").mkdir()
+    (folder / "certs" / "client.pem").write_text("-----BEGIN PRIVATE KEY-----\n")
+    (folder / "notebooks").mkdir()
+    (folder / "notebooks" / "explore.ipynb").write_text("{}")
+    (folder / "data.csv").write_text("tenure\n1\n")
+    return folder
+
+
+def _files_in_image(out: str) -> list[str]:
+    return [line.split()[1] for line in out.splitlines() if line.startswith("#   ")]
+
+
+def test_credentials_ignore_files_and_hidden_files_stay_out_of_the_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _users_project(tmp_path)
+    (folder / ".amlignore").write_text("notebooks/\n")
+    (folder / ".dockerignore").write_text("*.csv\n")
+
+    assert main(["build", str(folder), "-t", "churn:1", "--dry-run"]) == 0
+
+    captured = capsys.readouterr()
+    assert _files_in_image(captured.out) == [
+        "app/score.py",
+        "app/src/features.py",
+        "model/churn.joblib",
+    ]
+    assert (
+        "left out certs/client.pem, config.json: they look like credentials "
+        "(--include PATH puts one in)" in captured.err
+    )
+    assert "(.amlignore, .dockerignore)" in captured.out
+
+
+def test_a_file_named_with_include_goes_in_although_it_looks_like_a_credential(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _users_project(tmp_path)
+
+    assert main(["build", str(folder), "-t", "c", "--include", "config.json", "--dry-run"]) == 0
+
+    captured = capsys.readouterr()
+    assert "app/config.json" in _files_in_image(captured.out)
+    assert "app/.env" not in _files_in_image(captured.out)
+    assert "left out certs/client.pem:" in captured.err
+
+
+def test_a_link_out_of_the_folder_stops_the_build_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _users_project(tmp_path)
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (folder / "shared").symlink_to(home)  # a folder link: copytree would have followed it
+    (folder / "loop").symlink_to(folder / "loop")
+
+    assert main(["build", str(folder), "-t", "c", "--dry-run"]) == 2
+
+    err = capsys.readouterr().err
+    assert f"shared points out of the folder, to {home}" in err
+    assert "loop is a loop of links" in err
+
+
+def test_a_link_inside_the_folder_goes_in_as_a_link(tmp_path: Path) -> None:
+    from scorehost.deploy.shared.snapshot import Snapshot
+
+    folder = _users_project(tmp_path)
+    (folder / "features").symlink_to(folder / "src")
+    snapshot = Snapshot.of(folder, dockerignore=True)
+    target = tmp_path / "copy"
+    target.mkdir()
+
+    snapshot.copy_to(target)
+
+    assert (target / "features").is_symlink()
+    assert (target / "features" / "features.py").read_text() == "COLUMNS = ['tenure']\n"
+
+
+def test_an_entry_script_that_is_a_folder_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _users_project(tmp_path)
+    assert main(["build", str(folder), "-t", "c", "--entry-script", "src", "--dry-run"]) == 2
+    assert "src is a folder, not a file" in capsys.readouterr().err
+
+
+def test_index_options_are_refused_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _users_project(tmp_path)
+    (folder / "requirements.txt").write_text(
+        "--extra-index-url http://pypi.example.internal/simple\nlightgbm==4.5.0\n"
+    )
+
+    assert main(["build", str(folder), "-t", "c", "--dry-run"]) == 2
+    assert "--allow-index-options" in capsys.readouterr().err
+
+    assert main(["build", str(folder), "-t", "c", "--dry-run", "--allow-index-options"]) == 0
+    captured = capsys.readouterr()
+    assert "\n--extra-index-url http://pypi.example.internal/simple\n" in captured.out
+    assert "--extra-index-url kept (--allow-index-options)" in captured.err
