@@ -147,6 +147,7 @@ def _plan(args: argparse.Namespace) -> context.Plan:
         raise UsageError(f"CA bundle {args.pip_ca} not found")
     found = requirements.find(folder, args.requirements)
     wanted = requirements.read(found, allow_index_options=args.allow_index_options)
+    requirements.bring_back_azureml_core(wanted, requirements.core_imports(folder))
     app = _app_files(folder, model_dir, _included(folder, args.include))
     if Path(args.entry_script) not in app.files:
         raise UsageError(

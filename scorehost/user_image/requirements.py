@@ -9,8 +9,29 @@ from typing import Any
 
 from scorehost.app.commands import MissingExtra, UsageError
 
-# Looked for in the script's folder, in this order, when --requirements is not given.
-CANDIDATES = ("requirements.txt", "environment.yml", "environment.yaml", "conda.yml", "conda.yaml")
+# Looked for in the script's folder, in this order, when --requirements is not given: pip's
+# name, then the names Azure ML projects give their conda files (azureml-examples'
+# environment/conda.yaml and env.yml, MachineLearningNotebooks' myenv.yml, the batch docs'
+# driver_env.yml).
+CANDIDATES = (
+    "requirements.txt",
+    "environment.yml",
+    "environment.yaml",
+    "conda.yml",
+    "conda.yaml",
+    "env.yml",
+    "env.yaml",
+    "environment/conda.yaml",
+    "environment/conda.yml",
+    "environment/requirements.txt",
+    "myenv.yml",
+    "driver_env.yml",
+)
+# azureml-defaults is left out, but it is also what brought azureml-core: a script importing
+# azureml.core beyond Model (which scorehost answers) needs it back.
+AZUREML_CORE = "azureml-core"
+_CORE_IMPORT = re.compile(r"^\s*(?:from|import)\s+(azureml\.core(?:\.[\w.]+)?)", re.MULTILINE)
+_ANSWERED_BY_SCOREHOST = frozenset({"azureml.core.model"})
 # Azure ML's own server and its bundle: scorehost replaces them, and their pins (Flask,
 # OpenTelemetry) would only fight the image's packages.
 REPLACED = frozenset({"azureml-defaults", "azureml-inference-server-http"})
@@ -52,7 +73,62 @@ def find(folder: Path, given: Path | None) -> Path | None:
         if not given.is_file():
             raise UsageError(f"requirements file {given} not found")
         return given
-    return next((folder / name for name in CANDIDATES if (folder / name).is_file()), None)
+    found = next((folder / name for name in CANDIDATES if (folder / name).is_file()), None)
+    if found is None:
+        _refuse_an_unnamed_environment(folder)
+    return found
+
+
+def _refuse_an_unnamed_environment(folder: Path) -> None:
+    """A conda file under another name than those looked for is not built without: say so."""
+    for path in sorted([*folder.glob("*.y*ml"), *folder.glob("*/*.y*ml")]):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if re.search(r"^dependencies:\s*$", text, re.MULTILINE):
+            raise UsageError(
+                f"{path.relative_to(folder)} looks like a conda environment, but it is not one "
+                f"of the names looked for ({', '.join(CANDIDATES)}): give --requirements "
+                f"{path.relative_to(folder)}"
+            )
+
+
+def core_imports(folder: Path) -> set[str]:
+    """The azureml.core modules the folder's Python files import (skipping virtualenvs)."""
+    modules: set[str] = set()
+    for path in folder.rglob("*.py"):
+        if any(part.startswith(".") or part in ("venv", "__pycache__") for part in path.parts):
+            continue
+        try:
+            modules.update(_CORE_IMPORT.findall(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return modules
+
+
+def bring_back_azureml_core(requirements: Requirements, imports: set[str]) -> None:
+    """azureml-defaults (left out) brought azureml-core: keep that part when the scripts need
+    more of it than scorehost answers."""
+    dropped = "azureml-defaults" in {
+        canonical_name(line.lstrip("# ")) for line in requirements.lines
+    }
+    listed = AZUREML_CORE in {canonical_name(line) for line in requirements.packages}
+    needed = sorted(imports - _ANSWERED_BY_SCOREHOST)
+    if not dropped or listed or not imports:
+        return
+    if not needed:
+        requirements.notes.append(
+            "azureml.core.model's Model.get_model_path is answered by scorehost: azureml-core "
+            "(which azureml-defaults brought) is not installed"
+        )
+        return
+    requirements.lines.append(AZUREML_CORE)
+    requirements.notes.append(
+        f"{AZUREML_CORE} kept from azureml-defaults: the scripts import {', '.join(needed)}"
+    )
 
 
 def _canonical(name: str) -> str:

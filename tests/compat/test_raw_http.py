@@ -75,6 +75,15 @@ def test_a_5xx_from_the_script_is_marked_as_a_run_failure(servers: Servers, kind
     assert answer.headers["x-ms-run-function-failed"] == "True"
 
 
+def test_a_text_message_without_a_content_type_is_html_as_flasks_response_is(
+    servers: Servers, kind: str
+) -> None:
+    server = servers.start(kind, "custom_response.py")
+    answer = httpx.post(f"{server.url}/score?text=1", content=b"")
+    assert answer.text == "the model is ready"
+    assert answer.headers["content-type"] == "text/html; charset=utf-8"
+
+
 def test_a_none_message_is_an_empty_json_object(servers: Servers, kind: str) -> None:
     server = servers.start(kind, "custom_response.py")
     answer = httpx.post(f"{server.url}/score?none=1", content=b"")

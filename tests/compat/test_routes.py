@@ -23,6 +23,7 @@ def test_options_answers_200_with_no_body(servers: Servers, kind: str) -> None:
     server = servers.start(kind, "query.py")
     answer = httpx.options(f"{server.url}/score")
     assert (answer.status_code, answer.content) == (200, b"")
+    assert answer.headers["content-type"] == "text/html; charset=utf-8"  # Flask's default
 
 
 def test_other_methods_are_refused_with_405(servers: Servers, kind: str) -> None:
@@ -30,6 +31,12 @@ def test_other_methods_are_refused_with_405(servers: Servers, kind: str) -> None
     answer = httpx.put(f"{server.url}/score", content="{}")
     assert answer.status_code == 405
     assert answer.json()["message"]
+    # RFC 9110 (15.5.6): a 405 names the methods allowed; Azure ML's server sends no Allow
+    allowed = answer.headers.get("allow")
+    if kind == "scorehost":
+        assert allowed is not None and set(allowed.split(", ")) == {"GET", "POST", "OPTIONS"}
+    else:
+        assert allowed is None
 
 
 def test_post_is_scored_and_marked_as_no_failure(servers: Servers, kind: str) -> None:
@@ -148,3 +155,34 @@ def test_a_run_past_the_scoring_timeout(servers: Servers, kind: str) -> None:
     # README, differences: a timeout is 504 here; Azure ML's server answers 500.
     assert answer.status_code == {"scorehost": 504, "azmlinfsrv": 500}[kind]
     assert answer.headers["x-ms-run-function-failed"] == "True"
+
+
+def test_a_form_body_to_a_plain_run_reaches_it_here_and_is_emptied_under_azure_ml(
+    servers: Servers, kind: str
+) -> None:
+    # README, differences: `curl -d` sends form-urlencoded; Flask parses the form away and
+    # run() gets "", scorehost hands run() the body as it came
+    server = servers.start(kind, "plain_text.py")
+    answer = httpx.post(f"{server.url}/score", data={"tenure": "12"})
+    assert answer.json() == {"received": {"scorehost": "tenure=12", "azmlinfsrv": ""}[kind]}
+
+
+def test_a_diagnosed_client_mistake_is_not_marked_as_the_scripts_failure(
+    servers: Servers, kind: str
+) -> None:
+    # README, differences: a body that explains run()'s exception is a 4xx with
+    # x-ms-run-function-failed: False here; Azure ML's server answers 500 marked True
+    server = servers.start(kind, "query.py")
+    answer = httpx.post(f"{server.url}/score", content=b"{not json")
+    expected = {"scorehost": (400, "False"), "azmlinfsrv": (500, "True")}[kind]
+    assert (answer.status_code, answer.headers["x-ms-run-function-failed"]) == expected
+
+
+def test_a_typed_body_with_nan_and_infinity_is_read_as_pythons_json_reads_it(
+    servers: Servers, kind: str
+) -> None:
+    server = servers.start(kind, "typed_numpy_nan.py")
+    body = b'{"data": [[NaN, 1.0, 2.0], [Infinity, -Infinity, 1.0]]}'
+    json_type = {"content-type": "application/json"}  # azmlinfsrv: 415 without it
+    answer = httpx.post(f"{server.url}/score", content=body, headers=json_type)
+    assert (answer.status_code, answer.json()) == (200, [3.0, 1.0])

@@ -167,6 +167,47 @@ def test_in_a_memory_limited_container_requests_that_get_oom_killed_never_stop_i
     assert container.logs().count("died while serving (killed by SIGKILL") == 6
 
 
+# The shape of MachineLearningNotebooks' v1 deployment samples
+# (how-to-use-azureml/deployment/deploy-to-cloud/score.py): the model found by its registered
+# name through azureml-core's Model, which the slim image does not install.
+V1_SCRIPT = """\
+import json
+
+from azureml.core.model import Model
+
+
+def init():
+    global coefficients
+    with open(Model.get_model_path("regression.json")) as f:
+        coefficients = json.load(f)
+
+
+def run(raw_data):
+    rows = json.loads(raw_data)["data"]
+    return [sum(c * x for c, x in zip(coefficients, row)) for row in rows]
+"""
+
+
+def test_a_v1_script_finds_its_model_with_model_get_model_path_in_the_slim_image(
+    run_container: RunContainer, tmp_path: Path
+) -> None:
+    app = tmp_path / "app"
+    (app / "model").mkdir(parents=True)
+    (app / "score.py").write_text(V1_SCRIPT)
+    (app / "model" / "regression.json").write_text("[2.0, 0.5]")
+    for path in (app, app / "model"):
+        path.chmod(0o755)
+    container = run_container(
+        *("-v", f"{app}:/var/azureml-app:ro", "-e", "AZUREML_ENTRY_SCRIPT=score.py"),
+        *("-e", "AZUREML_MODEL_DIR=/var/azureml-app/model"),
+    )
+    container.wait_ready()
+    answer = httpx.post(f"{container.url}/score", content='{"data": [[1, 2], [3, 4]]}')
+    assert answer.json() == [3.0, 8.0]
+    installed = container.exec("/opt/venv/bin/pip", "list", "--format=freeze").lower()
+    assert "azureml-core" not in installed  # scorehost's Model answered
+
+
 AZURE_STACK = """\
 FROM {image}
 USER root

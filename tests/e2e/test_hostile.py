@@ -70,7 +70,7 @@ CASES: dict[str, tuple[bytes, dict[str, str], int, str]] = {
     "body is a string": (b'"hello"', {}, 422, "must be an object"),
     "data is null": (_data(None), {}, 422, '"data" must be a list of rows, got null'),
     "data is a number": (_data(7), {}, 422, "got the number 7"),
-    "data is an object": (_data({"a": 1}), {}, 422, "got an object"),
+    "data is an object": (_data({"a": 1}), {}, 422, 'was given the body\'s "data", an object'),
     "data is empty": (_data([]), {}, 422, "empty list"),
     "flat row": (_data(ROW), {}, 422, "wrap it in another list"),
     "empty row": (_data([[]]), {}, 422, "row 0 is an empty list"),

@@ -2,7 +2,8 @@
 
 Scripts write `from azureml.contrib.services.aml_request import AMLRequest, rawhttp` (the SDK v1
 name) or `from azureml_inference_server_http.api.aml_response import AMLResponse` (the server's
-own); batch scripts `from azureml_user.parallel_run import EntryScript`. The finder answers those
+own); batch scripts `from azureml_user.parallel_run import EntryScript`; v1 scripts
+`from azureml.core.model import Model` for `Model.get_model_path`. The finder answers those
 names only after every other finder has passed: where Microsoft's package (or azureml-core's
 `azureml` namespace) is installed, its modules are used as they are."""
 
@@ -20,6 +21,8 @@ _MODULES = {
 _PACKAGES = ("azureml.contrib.services", "azureml_inference_server_http.api")
 # Batch scripts' helper, from the package Azure ML's batch driver puts beside them
 _BATCH = {"azureml_user.parallel_run": "scorehost.app.aml_api.parallel_run"}
+# azureml-core's Model.get_model_path, for v1 scripts in an image without azureml-core
+_CORE = {"azureml.core.model": "scorehost.app.aml_api.model"}
 
 
 def _aliases() -> dict[str, str | None]:
@@ -31,6 +34,7 @@ def _aliases() -> dict[str, str | None]:
             for short, target in _MODULES.items()
         },
         **_BATCH,
+        **_CORE,
     }
     names: dict[str, str | None] = {}
     for name in modules:

@@ -14,6 +14,10 @@ RUN_FAILED_HEADER = "x-ms-run-function-failed"  # True: a 5xx came from run(), n
 
 
 class AMLResponse(Response):
+    # Azure ML's AMLResponse is Flask's Response, whose bodies are HTML unless said otherwise
+    # (werkzeug's own default is text/plain): AMLResponse("text", 200) is text/html here too.
+    default_mimetype = "text/html"
+
     def __init__(
         self,
         message: Any,

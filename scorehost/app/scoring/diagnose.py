@@ -67,6 +67,13 @@ def explain(
     # that it got no rows, the body's only value, whatever it is.
     rows_wanted = _SKLEARN_NOT_2D.search(str(exc)) is not None and len(document) == 1
     for key, value in document.items():
+        if rows_wanted and isinstance(value, dict):
+            # an object may be just what the script's own samples send (columns by name): say
+            # what happened, not what the body should have been
+            return UnprocessableInput(
+                f"The model in {script} wanted rows (a 2D array) and was given the body's "
+                f'"{key}", an object ({type(exc).__name__}: {exc}).'
+            )
         if isinstance(value, list) or rows_wanted:
             problem = describe_rows_problem(value, expected_width, f'"{key}"')
             if problem:

@@ -4,6 +4,7 @@ directly, checked against the sample's shape and dtype)."""
 
 import inspect
 import io
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,6 +134,17 @@ def is_npy(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == NPY_MEDIA_TYPE
 
 
+def _python_json(body: bytes, orjson_error: orjson.JSONDecodeError) -> Any:
+    """What orjson refuses and Python's json reads, as Azure ML's server (Flask's json) reads it:
+    NaN, Infinity and -Infinity, integers past 64 bits. Anything else is the caller's 400."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise BadRequest("The request body is JSON nested too deeply to read.") from None
+    except ValueError:  # JSONDecodeError and undecodable bytes: orjson's message says where
+        raise BadRequest(f"The request body is not valid JSON: {orjson_error}.") from None
+
+
 class TypedInput:
     """How to decode bodies for a typed run(); its schemas (read once) for the OpenAPI document."""
 
@@ -161,7 +173,7 @@ class TypedInput:
         try:
             document = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
+            document = _python_json(body, exc)
         if not isinstance(document, dict):
             raise UnprocessableInput(f"The JSON body must be an object with {self._keys()}.")
         return self.from_document(document, "The JSON body")

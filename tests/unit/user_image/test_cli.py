@@ -199,3 +199,76 @@ def test_index_options_are_refused_unless_allowed(
     captured = capsys.readouterr()
     assert "\n--extra-index-url http://pypi.example.internal/simple\n" in captured.out
     assert "--extra-index-url kept (--allow-index-options)" in captured.err
+
+
+# --- Azure ML projects' own environment files ---------------------------------------------------
+# CondaDependencies().save() (MachineLearningNotebooks' deployment samples) writes myenv.yml with
+# azureml-defaults in its pip list; azureml-examples keep theirs at environment/conda.yaml.
+CONDA_DEPENDENCIES_YML = """\
+name: project_environment
+dependencies:
+- python=3.11
+- pip:
+  - azureml-defaults
+  - lightgbm==4.5.0
+channels:
+- conda-forge
+"""
+
+
+def _v1_project(tmp_path: Path, imports: str) -> Path:
+    folder = tmp_path / "v1-service"
+    folder.mkdir()
+    (folder / "score.py").write_text(
+        f"{imports}\n\ndef init():\n    pass\n\ndef run(d):\n    return d\n"
+    )
+    (folder / "myenv.yml").write_text(CONDA_DEPENDENCIES_YML)
+    return folder
+
+
+def test_a_script_using_azureml_core_beyond_model_keeps_azureml_core(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _v1_project(tmp_path, "from azureml.core.run import Run")
+
+    assert main(["build", str(folder), "-t", "v1:1", "--dry-run"]) == 0
+
+    captured = capsys.readouterr()
+    assert "\nlightgbm==4.5.0\nazureml-core\n" in captured.out
+    assert "azureml-core kept from azureml-defaults: the scripts import azureml.core.run" in (
+        captured.err
+    )
+
+
+def test_a_script_using_only_model_get_model_path_needs_no_azureml_core(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _v1_project(tmp_path, "from azureml.core.model import Model")
+
+    assert main(["build", str(folder), "-t", "v1:1", "--dry-run"]) == 0
+
+    captured = capsys.readouterr()
+    assert "\nazureml-core\n" not in captured.out
+    assert "Model.get_model_path is answered by scorehost" in captured.err
+
+
+def test_azureml_examples_environment_folder_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _v1_project(tmp_path, "import json")
+    (folder / "environment").mkdir()
+    (folder / "myenv.yml").rename(folder / "environment" / "conda.yaml")
+
+    assert main(["build", str(folder), "-t", "x", "--dry-run"]) == 0
+    assert "written by scorehost build from conda.yaml" in capsys.readouterr().out
+
+
+def test_a_conda_file_under_another_name_is_exit_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _v1_project(tmp_path, "import json")
+    (folder / "deps").mkdir()
+    (folder / "myenv.yml").rename(folder / "deps" / "inference.yml")
+
+    assert main(["build", str(folder), "-t", "x", "--dry-run"]) == 2
+    assert "deps/inference.yml looks like a conda environment" in capsys.readouterr().err
