@@ -12,6 +12,7 @@ WORKDIR /src
 COPY pyproject.toml README.md LICENSE docker/constraints.txt ./
 COPY scorehost/__init__.py scorehost/py.typed ./scorehost/
 COPY scorehost/app ./scorehost/app
+COPY scorehost/examples/mnist/requirements.txt ./mnist-requirements.txt
 # Where a proxy intercepts TLS, docker/pip-ca/ca.pem is its CA bundle for pip (make image
 # PIP_CA_BUNDLE=... puts it there). Only this stage and the train stage read it, and neither is
 # shipped: the runtime stage copies the venv alone. No BuildKit feature is used, so the classic
@@ -21,9 +22,10 @@ COPY docker/pip-ca/ /tmp/pip-ca/
 RUN if [ -s /tmp/pip-ca/ca.pem ]; then export PIP_CERT=/tmp/pip-ca/ca.pem; fi \
     && python3 -m venv /opt/venv \
     && /opt/venv/bin/pip install -c constraints.txt ".${EXTRAS:+[$EXTRAS]}" \
-    && /opt/venv/bin/pip list --format=freeze --exclude pip --exclude setuptools \
-        > /opt/venv/scorehost-constraints.txt
-# ^ the versions the server runs on: `scorehost build` installs a user's requirements under them
+    && /opt/venv/bin/python -m scorehost.app.server_lock > /opt/venv/scorehost-constraints.txt \
+    && /opt/venv/bin/pip install -c constraints.txt -r mnist-requirements.txt
+# ^ the versions the server runs on, written before the tutorial model's own libraries go in:
+# `scorehost build` installs a user's requirements under them, and may move the model's.
 
 # Train with the tutorial's tools and the runtime's scikit-learn/numpy/joblib versions (the same
 # lock), so the pickle loads without version warnings; none of this stage is shipped.

@@ -34,7 +34,7 @@ $(SERVE_VENV): pyproject.toml
 # The dev tools are a dependency group (pyproject.toml), which pip installs from 25.1 on.
 $(DEV_VENV): $(SERVE_VENV)
 	$(BIN)/python -m pip install --quiet "pip>=25.1"
-	$(BIN)/python -m pip install --quiet -e ".[tutorial,deploy,skops,typed,debug,build,telemetry,batch]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[tutorial,deploy-v1,skops,typed,debug,build,telemetry,batch]" --group dev
 	touch $@
 
 install: $(DEV_VENV)  ## create .venv and install scorehost with its dev tools

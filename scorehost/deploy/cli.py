@@ -46,7 +46,7 @@ def _register(commands: SubParsers) -> None:
         "container_instance), or a batch script (batch_endpoint)",
         description="Deploy the scorehost image. Every target has its own commands and flags: "
         "scorehost deploy <target> --help. Needs the deploy extra (make install, or "
-        "pip install 'scorehost[deploy]').",
+        "pip install 'scorehost[deploy]'); aci and aks need 'scorehost[deploy-v1]' (azureml-core).",
         epilog="targets:\n" + "\n".join(f"  {name:<20}{what}" for name, what in TARGETS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -14,6 +14,9 @@ _EXTRAS = {
     "PIL": "tutorial",
     "tqdm": "tutorial",
     "pandas": "tutorial",
+    "httpx": "tutorial",
+    "sklearn": "tutorial",
+    "joblib": "tutorial",
     "skops": "skops",
     "pyarrow": "batch",
 }

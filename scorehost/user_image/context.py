@@ -27,10 +27,22 @@ class Plan:
     requirements: Requirements
     base_image: str
     pip_ca: Path | None
+    # folder: AZUREML_MODEL_DIR is the model folder itself; registered: it holds the folder
+    # under its own name, as Azure ML v2 mounts a model registered from a folder
+    model_layout: str = "folder"
 
     @property
     def model_dir(self) -> Path | None:
         return self.model.folder if self.model is not None else None
+
+    @property
+    def model_target(self) -> str | None:
+        """Where the model's files are in the image."""
+        if self.model is None:
+            return None
+        if self.model_layout == "registered":
+            return f"{IMAGE_MODEL_DIR}/{self.model.folder.name}"
+        return IMAGE_MODEL_DIR
 
 
 def dockerfile(plan: Plan) -> str:
@@ -60,7 +72,7 @@ def dockerfile(plan: Plan) -> str:
     environment = [f"AZUREML_ENTRY_SCRIPT={plan.entry_script}", f"AML_APP_ROOT={APP_ROOT}"]
     if plan.model_dir is not None:
         # where the deploy commands point SCOREHOST_MODEL_DIR, as for the default image
-        lines.append(f"COPY model/ {IMAGE_MODEL_DIR}/")
+        lines.append(f"COPY model/ {plan.model_target}/")
         environment.append(f"AZUREML_MODEL_DIR={IMAGE_MODEL_DIR}")
     else:  # no model: none at all (empty reads as unset), not the tutorial's gone folder
         environment.append('AZUREML_MODEL_DIR=""')

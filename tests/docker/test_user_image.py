@@ -46,7 +46,11 @@ def user_image(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     (folder / "model").mkdir(parents=True)
     (folder / "score.py").write_text(SCORE_PY)
     (folder / "model" / "scale.txt").write_text("10")
-    (folder / "requirements.txt").write_text("pandas>=2.2\nazureml-defaults\n")
+    # the model's own libraries at its own versions (Azure ML's inference-schema pandas sample
+    # pins scikit-learn 1.2.2, built for numpy 1), beside Azure's server package, left out
+    (folder / "requirements.txt").write_text(
+        "pandas>=2.2\nscikit-learn==1.2.2\nnumpy<2\nazureml-defaults\n"
+    )
     # what an Azure ML project folder also holds, and an image must not
     (folder / "config.json").write_text('{"subscription_id": "sub", "workspace_name": "ws"}')
     (folder / ".env").write_text("AZURE_CLIENT_SECRET=not-for-the-image\n")
@@ -148,3 +152,11 @@ def test_a_requirement_that_would_move_a_server_package_stops_before_building(
     assert "asks for 'werkzeug==3.0.0'" in build.stderr
     assert f"runs on werkzeug {werkzeug.split('==')[1]}" in build.stderr
     assert docker("image", "inspect", "never:built", check=False).returncode != 0
+
+
+def test_the_models_own_scikit_learn_and_numpy_replace_the_tutorials(user_image: str) -> None:
+    versions = docker(
+        *("run", "--rm", "--entrypoint", "python", user_image, "-c"),
+        "import numpy, sklearn; print(sklearn.__version__, numpy.__version__)",
+    ).stdout.split()
+    assert versions[0] == "1.2.2" and versions[1].startswith("1.")

@@ -40,22 +40,29 @@ class Installed:
         return result.stdout.strip()
 
 
+def _pip(venv: Path) -> list[str]:
+    return [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    work = tmp_path_factory.mktemp("wheel")
-    venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("dist")
     build = subprocess.run(
-        [*pip, "wheel", "--no-deps", "--wheel-dir", work / "dist", ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", work, ROOT],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    (wheel,) = (work / "dist").glob("scorehost-*.whl")
+    (built,) = work.glob("scorehost-*.whl")
+    return built
+
+
+def _install(wheel: Path, work: Path, *requirements: str) -> Installed:
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
     install = subprocess.run(
-        [*pip, "install", "--quiet", f"{wheel}[deploy]"],
+        [*_pip(venv), "install", "--quiet", *requirements],
         capture_output=True,
         text=True,
         timeout=1200,
@@ -64,6 +71,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     outside = work / "elsewhere"
     outside.mkdir()
     return Installed(wheel, venv, outside)
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    # the tutorial's model libraries (mnist), the client, and the v1 deploy targets
+    return _install(wheel, tmp_path_factory.mktemp("wheel"), f"{wheel}[deploy-v1,mnist,client]")
 
 
 def test_the_wheel_holds_one_package_its_data_and_its_license(installed: Installed) -> None:
@@ -165,3 +178,71 @@ def test_a_user_type_checker_sees_the_typed_client(installed: Installed) -> None
     assert "import-untyped" not in mypy.stdout
     assert mypy.stdout.count("error:") == 1, mypy.stdout
     assert 'Unexpected keyword argument "batchsize"' in mypy.stdout
+
+
+# A user's model trained with Azure ML's older curated scikit-learn (the inference-schema pandas
+# sample pins scikit-learn 1.2.2; numpy 1 goes with it): scorehost installs beside it, and serves
+# a model pickled by that version.
+CHURN_SCRIPT = """\
+import json
+import os
+
+import joblib
+import numpy as np
+
+
+def init():
+    global model
+    model = joblib.load(os.path.join(os.environ["AZUREML_MODEL_DIR"], "churn.joblib"))
+
+
+def run(raw_data):
+    rows = np.array(json.loads(raw_data)["customers"], dtype=float)
+    return {"churn": model.predict(rows).tolist()}
+"""
+
+TRAIN = """\
+import json, sys
+import joblib, numpy as np, sklearn
+from sklearn.linear_model import LogisticRegression
+
+x = np.array([[1, 80.0], [2, 75.0], [30, 20.0], [40, 25.0], [3, 90.0], [36, 30.0]])
+model = LogisticRegression().fit(x, [1, 1, 0, 0, 1, 0])
+joblib.dump(model, sys.argv[1])
+print(json.dumps({"sklearn": sklearn.__version__, "numpy": np.__version__,
+                  "expected": model.predict([[2, 85.0], [38, 22.0]]).tolist()}))
+"""
+
+
+def test_a_model_on_scikit_learn_1_2_installs_and_serves_beside_scorehost(
+    wheel: Path, tmp_path: Path
+) -> None:
+    user = _install(wheel, tmp_path, str(wheel), "scikit-learn==1.2.2", "joblib==1.2.0", "numpy<2")
+    app = user.outside / "churn-service"
+    (app / "model").mkdir(parents=True)
+    (app / "score.py").write_text(CHURN_SCRIPT)
+    trained = json.loads(
+        user.python(TRAIN.replace("sys.argv[1]", repr(str(app / "model" / "churn.joblib"))))
+    )
+    assert (trained["sklearn"], trained["numpy"][0]) == ("1.2.2", "1")
+
+    port = free_port()
+    log = user.outside / "server.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                *(str(user.venv / "bin" / "scorehost"), "serve", "--port", str(port)),
+                *("--entry-script", str(app / "score.py"), "--model-dir", str(app / "model")),
+            ],
+            cwd=user.outside,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
+    try:
+        server.wait_ready(deadline_s=120)
+        answer = httpx.post(f"{server.url}/score", json={"customers": [[2, 85.0], [38, 22.0]]})
+        assert answer.json() == {"churn": trained["expected"]}
+    finally:
+        server.stop()

@@ -17,6 +17,9 @@ def test_every_dependency_the_image_installs_is_pinned_within_pyproject() -> Non
     wanted = [*project["dependencies"], *extras["train"], *extras["telemetry"]]
     for text in wanted:
         requirement = Requirement(text)
+        if requirement.name == "scorehost":  # an extra of its own, e.g. scorehost[mnist]
+            wanted += [e for extra in requirement.extras for e in extras[extra]]
+            continue
         if requirement.marker is not None and not requirement.marker.evaluate(IMAGE_PYTHON):
             continue
         name = canonicalize_name(requirement.name)
@@ -28,3 +31,13 @@ def test_every_dependency_the_image_installs_is_pinned_within_pyproject() -> Non
 
 def test_the_lock_says_how_to_remake_it() -> None:
     assert "make lock" in LOCK.read_text().splitlines()[1]
+
+
+def test_the_tutorial_models_requirements_file_is_its_extra() -> None:
+    # the image installs the file; pip users the extra: the same libraries and floors
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    listed = (ROOT / "scorehost" / "examples" / "mnist" / "requirements.txt").read_text()
+    lines = [line for line in listed.splitlines() if line and not line.startswith("#")]
+    assert lines == extras["mnist"]

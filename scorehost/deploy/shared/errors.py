@@ -18,7 +18,7 @@ _AZURE_ERRORS = (
     ("requests", "RequestException"),  # azureml-core's HTTP calls
 )
 # The top-level modules of the deploy extra.
-EXTRAS = {"azure": "deploy", "azureml": "deploy", "msrest": "deploy"}
+EXTRAS = {"azure": "deploy", "azureml": "deploy-v1", "msrest": "deploy-v1", "httpx": "deploy"}
 
 
 class ConfigError(UsageError):

@@ -272,3 +272,73 @@ def test_a_conda_file_under_another_name_is_exit_2_naming_it(
 
     assert main(["build", str(folder), "-t", "x", "--dry-run"]) == 2
     assert "deps/inference.yml looks like a conda environment" in capsys.readouterr().err
+
+
+# --- where the model lands -------------------------------------------------------------------
+# azureml-examples cli/endpoints/online/model-1: onlinescoring/score.py reads
+# os.path.join(AZUREML_MODEL_DIR, "model/sklearn_regression_model.pkl"), since a v2 deployment
+# mounts the registered folder `model` under AZUREML_MODEL_DIR by its name.
+MODEL_1_SCORE = """\
+import os
+
+import joblib
+
+
+def init():
+    global model
+    path = os.path.join(os.getenv("AZUREML_MODEL_DIR"), "model/sklearn_regression_model.pkl")
+    model = joblib.load(path)
+
+
+def run(raw_data):
+    return raw_data
+"""
+
+
+def _model_1(tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "model-1"
+    (root / "onlinescoring").mkdir(parents=True)
+    (root / "model").mkdir()
+    (root / "onlinescoring" / "score.py").write_text(MODEL_1_SCORE)
+    (root / "model" / "sklearn_regression_model.pkl").write_bytes(b"pickle")
+    return root / "onlinescoring", root / "model"
+
+
+def test_a_v2_script_gets_its_registered_folder_under_azureml_model_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, model = _model_1(tmp_path)
+    argv = ["build", str(code), "-t", "m1", "--model-dir", str(model), "--dry-run"]
+
+    assert main([*argv, "--model-layout", "registered"]) == 0
+
+    captured = capsys.readouterr()
+    assert "COPY model/ /opt/scorehost/model/model/\n" in captured.out
+    assert "AZUREML_MODEL_DIR=/opt/scorehost/model" in captured.out
+    assert "is at /opt/scorehost/model/model: $AZUREML_MODEL_DIR/model, as Azure ML v2" in (
+        captured.err
+    )
+
+
+def test_a_script_that_names_its_model_folder_is_told_about_the_registered_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, model = _model_1(tmp_path)
+
+    assert main(["build", str(code), "-t", "m1", "--model-dir", str(model), "--dry-run"]) == 0
+
+    err = capsys.readouterr().err
+    assert "score.py names 'model/' under it" in err and "--model-layout registered" in err
+
+
+def test_a_models_folder_is_picked_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _users_project(tmp_path)
+    (folder / "model").rename(folder / "models")
+
+    assert main(["build", str(folder), "-t", "c", "--dry-run"]) == 0
+
+    captured = capsys.readouterr()
+    assert "#   model/churn.joblib" in captured.out
+    assert f"the model ({folder / 'models'}) is at /opt/scorehost/model = $AZUREML_MODEL_DIR" in (
+        captured.err
+    )

@@ -24,7 +24,7 @@ def test_a_missing_azure_sdk_names_this_python_and_the_extra(
     assert _ended(ModuleNotFoundError("No module named 'azureml'", name="azureml")) == 2
     message = capsys.readouterr().err.strip()
     assert f"azureml, which is not installed for {sys.executable}" in message
-    assert "pip install 'scorehost[deploy]'" in message
+    assert "pip install 'scorehost[deploy-v1]'" in message  # azureml-core: the v1 targets'
 
 
 def test_azures_own_failures_are_exit_3_with_its_reason(
