@@ -18,6 +18,9 @@ from scorehost.app.cpu import MAX_WORKERS
 DEFAULT_PORT = 5001  # Azure ML's DOCKER_IMAGE_HTTP_PORT
 
 
+AZUREML_HEALTH_PORT = 5000  # azmlinfsrv's DEFAULT_HEALTH_PORT
+
+
 def _env(name: str, *azure_names: str) -> AliasChoices:
     # Our own name wins; Azure ML's names are accepted so an Azure image config works unchanged.
     return AliasChoices(f"SCOREHOST_{name}", *azure_names)
@@ -70,6 +73,12 @@ class Settings(BaseSettings):
 
     health_port: int | None = Field(None, ge=1, le=65535, validation_alias=_env("HEALTH_PORT"))
     """A second port answering the same routes, for probes apart from scoring traffic."""
+
+    separate_health_endpoint: bool = Field(
+        False, validation_alias=_env("SEPARATE_HEALTH_ENDPOINT", "SEPERATE_HEALTH_ENDPOINT")
+    )
+    """Azure ML's server's switch (its variable is spelled SEPERATE_HEALTH_ENDPOINT): the health
+    routes on a port of their own, --health-port or else 5000."""
 
     probe_file: Path | None = Field(None, validation_alias=_env("PROBE_FILE"))
     """Where serve writes its health URL once listening, for `python -m scorehost.app.probe`."""
@@ -284,6 +293,14 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @property
+    def health_listen_port(self) -> int | None:
+        """The second port to open: --health-port, or Azure ML's default 5000 when only
+        SEPERATE_HEALTH_ENDPOINT asks for one."""
+        if self.health_port is None and self.separate_health_endpoint:
+            return AZUREML_HEALTH_PORT
+        return self.health_port
 
     @property
     def entry_script_path(self) -> Path:

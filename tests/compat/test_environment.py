@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.compat.conftest import AML_SCRIPTS, Servers
+from tests.servers import free_port
 
 pytestmark = pytest.mark.compat
 SOURCE_DIR = str(AML_SCRIPTS / "source_dir")  # AZUREML_SOURCE_DIRECTORY, absolute
@@ -106,3 +107,23 @@ def test_the_scripts_own_app_deploy_utils_and_client_modules(servers: Servers, k
         assert answer[2].endswith("azureml_inference_server_http/server/utils.py")
         answer[2] = "utils.py"
     assert answer == ["app.py", "deploy.py", "utils.py", "client.py"]
+
+
+@pytest.mark.parametrize("given", ["./source_dir/", "source_dir"])
+def test_the_model_folder_reaches_the_script_as_written(
+    servers: Servers, kind: str, given: str
+) -> None:
+    # scripts join strings to it (AZUREML_MODEL_DIR + "model.pkl"): it must stay as given
+    env = {"AZUREML_MODEL_DIR": given, "AZUREML_SOURCE_DIRECTORY": SOURCE_DIR}
+    server = servers.start(kind, "environment.py", env=env)
+    answer = httpx.post(f"{server.url}/score", content="{}").json()
+    assert answer["env"]["AZUREML_MODEL_DIR"] == given
+
+
+def test_a_separate_health_endpoint_as_azure_mls_variable_asks(servers: Servers, kind: str) -> None:
+    # SEPERATE_HEALTH_ENDPOINT=true (Azure's spelling): health on --health_port as well
+    port = str(free_port())
+    env = {"SEPERATE_HEALTH_ENDPOINT": "true"}
+    server = servers.start(kind, "query.py", "--health_port", port, env=env)
+    assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
+    assert httpx.post(f"{server.url}/score", content='{"a": 1}').status_code == 200

@@ -168,9 +168,10 @@ class Supervisor:
 
     def _sockets(self) -> list[socket.socket]:
         socks = [_bind(self._settings, self._settings.port)]
-        if self._settings.health_port is not None:
+        health_port = self._settings.health_listen_port
+        if health_port is not None:
             try:  # the same routes on a second port, as Azure ML's server's --health_port
-                socks.append(_bind(self._settings, self._settings.health_port, "--health-port"))
+                socks.append(_bind(self._settings, health_port, "--health-port"))
             except BindError:
                 socks[0].close()
                 raise

@@ -85,12 +85,22 @@ class ScriptSpec:
         }
         model = model_root or self.model_dir
         if model is not None:
-            variables["AZUREML_MODEL_DIR"] = str(model)
+            variables["AZUREML_MODEL_DIR"] = _as_given(model)
         return variables
 
     def import_paths(self) -> list[Path]:
         """After the script's own folder: the app root, then the source directory."""
         return [self.app_root.resolve(), *([self.source_dir] if self.source_dir else [])]
+
+
+def _as_given(model: Path) -> str:
+    """The folder as the user wrote it when a variable gave it (`./my/dir/` stays so, as under
+    Azure ML's server, which passes the variable on untouched: scripts join strings to it)."""
+    for name in ("AZUREML_MODEL_DIR", "SCOREHOST_MODEL_DIR"):
+        given = os.environ.get(name)
+        if given and Path(given) == model:
+            return given
+    return str(model)
 
 
 class Kind(StrEnum):

@@ -96,5 +96,5 @@ def _middleware(
     )
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     if keys.enabled:  # the server's own documents behind the keys too, but on the health port
-        middleware.append(Middleware(KeyGate, keys=keys, open_port=settings.health_port))
+        middleware.append(Middleware(KeyGate, keys=keys, open_port=settings.health_listen_port))
     return middleware

@@ -117,3 +117,13 @@ def test_the_image_resolves_azure_ml_variables_one_way(
         assert settings.entry_script_path == Path(script)
     if model_dir is not None:
         assert settings.model_dir == Path(model_dir)
+
+
+def test_azure_mls_separate_health_endpoint_opens_its_default_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SEPERATE_HEALTH_ENDPOINT", "true")  # sic, Azure ML's server's spelling
+    assert Settings().health_listen_port == 5000
+    assert Settings(health_port=5005).health_listen_port == 5005
+    monkeypatch.delenv("SEPERATE_HEALTH_ENDPOINT")
+    assert Settings().health_listen_port is None
