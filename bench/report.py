@@ -13,11 +13,12 @@ def _row(result: dict[str, Any], anchor: dict[str, Any], floor: dict[str, Any] |
     of_floor = f"{result['rps'] / floor['rps']:.3f}x" if floor else "-"
     start = f"{result['start_s']:.2f}" if "start_s" in result else "-"
     pss = f"{result['pss_idle_mb']:.0f}" if "pss_idle_mb" in result else "-"
+    p999 = f"{result['p999_ms']:.1f}" if "p999_ms" in result else "-"
     return (
         f"| {result['name']} | {result.get('workers', '-')} | {result['ready_s']:.2f} | {start} | "
         f"{result['rows_10000_s']:.3f} | {large:.2f}x | {result['rps']:.0f} | {rps:.2f}x | "
-        f"{of_floor} | {result['p50_ms']:.1f} | {result['p99_ms']:.1f} | {result['errors']} | "
-        f"{result['rss_mb']:.0f} | {pss} |"
+        f"{of_floor} | {result['p50_ms']:.1f} | {result['p99_ms']:.1f} | {p999} | "
+        f"{result['errors']} | {result['rss_mb']:.0f} | {pss} |"
     )
 
 
@@ -100,6 +101,62 @@ def _goals(by_name: dict[str, dict[str, Any]], floor: dict[str, float]) -> list[
             npy["rows_10000_s"] <= bound,
             f"{npy['rows_10000_s']:.3f} s vs {bound:.3f} s (predict {floor['predict_only_s']:.3f}"
             f" s + the floor server taking the same body {http_floor['rows_10000_npy_s']:.3f} s)",
+        )
+    return goals
+
+
+def _goals_32(by_name: dict[str, dict[str, Any]]) -> list[str]:
+    """Issue 32's goals: a user moving from azmlinfsrv with the tutorial's script, each from this
+    run's rows (scorehost and azmlinfsrv started the same way, 2 workers and 1)."""
+    http_floor = _http_floor(by_name)
+    batching = by_name.get("scorehost, typed, micro-batching")
+    goals: list[str] = []
+
+    def goal(label: str, ok: bool, detail: str) -> None:
+        goals.append(_status_row(label, ok, detail))
+
+    for suffix, label in (("", "2 workers"), (", 1 worker", "1 worker each")):
+        azml = by_name.get(f"azmlinfsrv, tutorial score.py{suffix}")
+        ours = by_name.get(f"scorehost, tutorial score.py{suffix}")
+        if not (azml and ours):
+            continue
+        p99, rps = ours["p99_ms"] / azml["p99_ms"], ours["rps"] / azml["rps"]
+        goal(
+            f"tutorial script, {label}, c=32: p99 <= 1.0x azmlinfsrv's, req/s >= 1.1x",
+            p99 <= 1.0 and rps >= 1.1,
+            f"p99 {p99:.2f}x ({ours['p99_ms']:.1f} vs {azml['p99_ms']:.1f} ms), "
+            f"req/s {rps:.2f}x ({ours['rps']:.0f} vs {azml['rps']:.0f})",
+        )
+    azml_1 = by_name.get("azmlinfsrv, tutorial score.py, 1 worker")
+    ours_1 = by_name.get("scorehost, tutorial score.py, 1 worker")
+    azml_2 = by_name.get("azmlinfsrv, tutorial score.py")
+    ours_2 = by_name.get("scorehost, tutorial score.py")
+    if azml_1 and ours_1 and azml_2 and ours_2:
+        goal(
+            "idle PSS, 1 worker each: <= azmlinfsrv's; 2 workers: below",
+            ours_1["pss_idle_mb"] <= azml_1["pss_idle_mb"]
+            and ours_2["pss_idle_mb"] < azml_2["pss_idle_mb"],
+            f"1 worker {ours_1['pss_idle_mb']:.0f} vs {azml_1['pss_idle_mb']:.0f} MB; "
+            f"2 workers {ours_2['pss_idle_mb']:.0f} vs {azml_2['pss_idle_mb']:.0f} MB",
+        )
+        ratio = ours_1["start_s"] / azml_1["start_s"]
+        goal(
+            "start to first healthy, 1 worker, median of 5: <= 0.8x azmlinfsrv's",
+            ratio <= 0.8,
+            f"{ratio:.2f}x ({ours_1['start_s']:.2f} vs {azml_1['start_s']:.2f} s)",
+        )
+        ratio = ours_1["rows_10000_s"] / azml_1["rows_10000_s"]
+        goal(
+            "10,000-row request, tutorial script, 1 worker: <= 1.0x azmlinfsrv's",
+            ratio <= 1.0,
+            f"{ratio:.2f}x ({ours_1['rows_10000_s']:.3f} vs {azml_1['rows_10000_s']:.3f} s)",
+        )
+    if batching and http_floor:
+        ratio = batching["rps"] / http_floor["rps"]
+        goal(
+            "typed + micro-batching, one-row: >= 0.25x of the HTTP floor",
+            ratio >= 0.25,
+            f"{ratio:.3f}x",
         )
     return goals
 
@@ -193,9 +250,9 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "",
         "| server | workers | start to ready (s) | start to first healthy (s, median of 5) | "
         "10,000-row request (s, median of 5) | vs azmlinfsrv | one-row req/s | vs azmlinfsrv | "
-        "vs HTTP floor | p50 (ms) | p99 (ms) | errors | worker RSS (MB) | idle PSS, all "
-        "processes (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "vs HTTP floor | p50 (ms) | p99 (ms) | p99.9 (ms) | errors | worker RSS (MB) | idle PSS, "
+        "all processes (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *(_row(result, anchor, http_floor) for result in report["results"]),
         "",
         "The HTTP floor is a bare ASGI app on scorehost's own stack (`bench/floor.py`: uvicorn, "
@@ -208,6 +265,11 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         f"`orjson.loads` + `np.asarray` + `predict` {floor['orjson_parse_and_predict_s']:.3f} s; "
         f"`json.loads` + `np.array` + `predict` {floor['json_parse_and_predict_s']:.3f} s; "
         f"`predict` alone {floor['predict_only_s']:.3f} s.",
+        "",
+        "| goal (issue 32: tail, memory, start-up against the server we replace) | status | "
+        "measured |",
+        "|---|---|---|",
+        *_goals_32(by_name),
         "",
         "| goal (issue 15) | status | measured |",
         "|---|---|---|",

@@ -31,9 +31,10 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "{content_type}"
 local f = io.open("{body_path}", "rb"); wrk.body = f:read("*a"); f:close()
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %.1f %.1f\\n", summary.requests, summary.errors.status,
+  io.write(string.format("RESULT %d %d %d %d %.1f %.1f %.1f\\n", summary.requests,
+    summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.duration, latency:percentile(50), latency:percentile(99)))
+    summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9)))
 end
 """
 
@@ -124,14 +125,15 @@ def one_row_load(target: Target, row: np.ndarray, work: Path, seconds: int) -> d
         text=True,
         timeout=seconds + 60,
     ).stdout
-    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)", out)
+    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out)
     if not match:
         raise RuntimeError(f"wrk gave no result for {target.name}:\n{out}")
-    requests, bad_status, socket_errors, micros, p50, p99 = match.groups()
+    requests, bad_status, socket_errors, micros, p50, p99, p999 = match.groups()
     return {
         "rps": int(requests) / (int(micros) / 1e6),
         "p50_ms": float(p50) / 1000,
         "p99_ms": float(p99) / 1000,
+        "p999_ms": float(p999) / 1000,
         "errors": int(bad_status) + int(socket_errors),
     }
 

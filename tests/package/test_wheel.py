@@ -1,6 +1,7 @@
 """A user installs the built wheel into a clean venv, away from the repository: `scorehost serve`,
 the client, a deploy dry run and their type checker work from what the wheel carries alone."""
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -104,17 +105,16 @@ def test_the_wheel_holds_one_package_its_data_and_its_license(installed: Install
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
 
-@pytest.fixture
-def served(installed: Installed, mnist_model_dir: Path) -> Iterator[ServerProcess]:
-    script = installed.python("import scorehost.examples as e; print(e.TUTORIAL_SCRIPT)")
-    assert script.startswith(str(installed.venv))  # the wheel's copy, not the repository's
+@contextlib.contextmanager
+def serving(installed: Installed, script: str, model_dir: Path) -> Iterator[ServerProcess]:
+    """`scorehost serve` from the installed venv, run where the user is (not the repository)."""
     port = free_port()
     log = installed.outside / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
                 *(str(installed.venv / "bin" / "scorehost"), "serve", "--port", str(port)),
-                *("--entry-script", script, "--model-dir", str(mnist_model_dir)),
+                *("--entry-script", script, "--model-dir", str(model_dir)),
             ],
             cwd=installed.outside,
             stdout=log_file,
@@ -127,6 +127,14 @@ def served(installed: Installed, mnist_model_dir: Path) -> Iterator[ServerProces
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def served(installed: Installed, mnist_model_dir: Path) -> Iterator[ServerProcess]:
+    script = installed.python("import scorehost.examples as e; print(e.TUTORIAL_SCRIPT)")
+    assert script.startswith(str(installed.venv))  # the wheel's copy, not the repository's
+    with serving(installed, script, mnist_model_dir) as server:
+        yield server
 
 
 def test_serve_and_the_client_work_from_the_installed_wheel(
@@ -221,28 +229,11 @@ def test_a_model_on_scikit_learn_1_2_installs_and_serves_beside_scorehost(
     app = user.outside / "churn-service"
     (app / "model").mkdir(parents=True)
     (app / "score.py").write_text(CHURN_SCRIPT)
-    trained = json.loads(
-        user.python(TRAIN.replace("sys.argv[1]", repr(str(app / "model" / "churn.joblib"))))
-    )
+    training = user.run("python", "-c", TRAIN, str(app / "model" / "churn.joblib"))
+    assert training.returncode == 0, training.stderr
+    trained = json.loads(training.stdout)
     assert (trained["sklearn"], trained["numpy"][0]) == ("1.2.2", "1")
 
-    port = free_port()
-    log = user.outside / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                *(str(user.venv / "bin" / "scorehost"), "serve", "--port", str(port)),
-                *("--entry-script", str(app / "score.py"), "--model-dir", str(app / "model")),
-            ],
-            cwd=user.outside,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
-    try:
-        server.wait_ready(deadline_s=120)
+    with serving(user, str(app / "score.py"), app / "model") as server:
         answer = httpx.post(f"{server.url}/score", json={"customers": [[2, 85.0], [38, 22.0]]})
         assert answer.json() == {"churn": trained["expected"]}
-    finally:
-        server.stop()
