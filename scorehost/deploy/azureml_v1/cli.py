@@ -19,7 +19,7 @@ from scorehost.deploy.shared.cli import (
     parser_for,
     run_target,
 )
-from scorehost.deploy.shared.config import load_config
+from scorehost.deploy.shared.config import DEFAULT_IMAGE, load_config
 from scorehost.deploy.shared.image import planned_image, pushed_image, registry_password
 from scorehost.deploy.shared.registry import DockerCli
 from scorehost.deploy.shared.smoke import (
@@ -31,6 +31,7 @@ from scorehost.deploy.shared.smoke import (
     smoke_test,
 )
 from scorehost.deploy.shared.workspace import WorkspaceIds
+from scorehost.examples import TUTORIAL_SCRIPT
 
 TARGETS: dict[str, type[WebserviceConfig]] = {"aci": AciConfig, "aks": AksConfig}
 
@@ -92,7 +93,18 @@ def build_parser(target: str, description: str | None) -> argparse.ArgumentParse
 
 def _config_from(args: argparse.Namespace, deploying: bool) -> WebserviceConfig:
     model = TARGETS[args.target]
-    return load_config(args.config, given(args, model), model, deploying=deploying)
+    config = load_config(args.config, given(args, model), model, deploying=deploying)
+    default_image = config.push_repository.rsplit("/", 1)[-1] == DEFAULT_IMAGE.split(":")[0]
+    if deploying and config.entry_script == TUTORIAL_SCRIPT and not default_image:
+        # Azure ML v1 serves the entry script it uploads, not the one inside the image (a
+        # `scorehost build` image, say, whose name is the user's, not scorehost's)
+        print(
+            f"scorehost deploy {args.target}: no entry_script given and no score.py here: Azure "
+            f"ML will serve the tutorial's ({TUTORIAL_SCRIPT}) from {config.image}, in place "
+            "of the image's own; give --entry-script for your project's",
+            file=sys.stderr,
+        )
+    return config
 
 
 def _where(config: WebserviceConfig) -> str:

@@ -24,6 +24,12 @@ from scorehost.examples import TUTORIAL_SCRIPT
 _SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")  # Azure ML's rule, 3-32 chars
 
 
+def default_entry_script(folder: Path) -> Path:
+    """The project's own score.py where the command runs; the tutorial's when there is none."""
+    here = folder / "score.py"
+    return here if here.is_file() else TUTORIAL_SCRIPT
+
+
 class WebserviceConfig(ImageConfig):
     """What every Azure ML v1 web service (ACI or AKS) takes: the image, the script, the name."""
 
@@ -37,9 +43,10 @@ class WebserviceConfig(ImageConfig):
     enable_app_insights: bool = False
     """Application Insights for the service: Azure ML sets AML_APP_INSIGHTS_ENABLED and _KEY,
     and scorehost sends its requests, exceptions and logs there (scorehost[telemetry])."""
-    entry_script: Path = TUTORIAL_SCRIPT
-    """The score.py to serve (the image's own copy of it: the tutorial's); Azure ML uploads it
-    with its folder. Relative paths: to the settings file, or to here on the command line."""
+    entry_script: Path = Field(default_factory=lambda: default_entry_script(Path.cwd()))
+    """The score.py to serve; Azure ML uploads it with its folder and the container serves it,
+    whatever script the image holds [default: score.py where the command runs, else the
+    tutorial's]. Relative paths: to the settings file, or to here on the command line."""
     registry: str | None = None
     """Registry login server a local image is pushed to (docker login first); default: the
     workspace's registry, with its admin credentials."""

@@ -102,6 +102,9 @@ def server_timeout_ms(azure_ms: int) -> int:
     return azure_ms - TIMEOUT_MARGIN_MS
 
 
+DEFAULT_IMAGE = "scorehost:latest"  # what `make image` builds
+
+
 class TargetConfig(BaseModel):
     """Every target's settings: strict (an unknown key is an error), docstrings as --help."""
 
@@ -118,7 +121,7 @@ class TargetConfig(BaseModel):
 class ImageConfig(TargetConfig):
     """The image a target runs: a local one to push, or one already pushed, by digest."""
 
-    image: str = "scorehost:latest"
+    image: str = DEFAULT_IMAGE
     """Local image to push, or registry/repo@sha256:... to deploy as it is."""
     repository: str | None = None
     """Repository in the registry the local image is pushed to [default: the image's name]."""

@@ -376,3 +376,40 @@ def test_no_credentials_in_ci_exits_2_without_prompting(
     code = main(["status", "--workspace-config", str(workspace_config)], environ={"CI": "true"})
     assert code == 2
     assert "auth: no credentials" in capsys.readouterr().err
+
+
+def test_a_projects_own_score_py_is_the_default_entry_script(
+    fake_docker: FakeDocker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # run from a `scorehost build` project folder: Azure ML v1 serves the script it uploads,
+    # so it must be the project's, not the tutorial's
+    project = tmp_path / "churn-service"
+    project.mkdir()
+    (project / "score.py").write_text("def init():\n    pass\n\ndef run(raw):\n    return raw\n")
+    monkeypatch.chdir(project)
+
+    assert main(["deploy", "--dry-run", "--image", DIGEST_REF], docker=DockerCli(fake_docker)) == 0
+
+    variables = _json_out(capsys)["request_body"]["environmentImageRequest"]["environment"][
+        "environmentVariables"
+    ]
+    assert variables["AZUREML_ENTRY_SCRIPT"] == "churn-service/score.py"
+
+
+def test_another_image_without_an_entry_script_is_warned_it_will_serve_the_tutorials(
+    fake_docker: FakeDocker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no score.py here
+    built = "myacr.azurecr.io/churn-service@sha256:" + "b" * 64  # a `scorehost build` image
+
+    assert main(["deploy", "--dry-run", "--image", built], docker=DockerCli(fake_docker)) == 0
+
+    err = capsys.readouterr().err
+    assert "no entry_script given and no score.py here: Azure ML will serve the tutorial's" in err
+    assert "give --entry-script for your project's" in err
