@@ -15,7 +15,7 @@ EXTRAS ?=
 # A CA bundle for pip inside `docker build`, only where a proxy intercepts TLS (CI sets it).
 PIP_CA_BUNDLE ?=
 
-.PHONY: help install model serve test lint typecheck pytest compat k8s-check clean lock wheel pip-ca image compose-up compose-down soak bench profile redteam
+.PHONY: help install model serve test lint typecheck pytest compat floors k8s-check clean lock wheel pip-ca image compose-up compose-down soak bench profile redteam
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ pytest: $(DEV_VENV)  ## unit and end-to-end tests
 
 compat: $(DEV_VENV)  ## tests/compat alone: the same suite against scorehost and azmlinfsrv
 	$(BIN)/pytest -m compat
+
+floors: $(DEV_VENV)  ## install the lowest versions pyproject.toml allows and run the server's unit tests there
+	scripts/floors.sh
 
 # checkov pins versions of packages the project also uses: it gets a venv of its own.
 CHECKOV_VENV ?= .venv-checkov
