@@ -36,4 +36,4 @@ def test_make_serve_installs_the_server_and_the_tutorial_not_the_dev_tools(tmp_p
     ).stdout
     # the same venv, extended with every extra and the dev dependency group (pip >= 25.1)
     assert '-e ".[tutorial]"' in tests and '"pip>=25.1"' in tests
-    assert '-e ".[tutorial,deploy,skops,typed,debug,build,telemetry,batch]" --group dev' in tests
+    assert '-e ".[tutorial,deploy-v1,skops,typed,debug,build,telemetry,batch]" --group dev' in tests
