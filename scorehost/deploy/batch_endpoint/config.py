@@ -31,6 +31,30 @@ BASE_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest"
 DRIVER_PACKAGE = "azureml-core"
 
 
+def _as_trained(line: str, versions: dict[str, str], origin: str) -> str:
+    """A requirement of a library the model records (`scorehost train` writes the versions it
+    pickled with beside it) pinned to that version, so the model loads as it was saved; a
+    version the requirement rules out is a mistake to name."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement:
+        return line
+    recorded = {canonicalize_name(name): v for name, v in versions.items()}
+    version = recorded.get(canonicalize_name(requirement.name))
+    if version is None or requirement.url is not None:
+        return line
+    if not requirement.specifier.contains(version, prereleases=True):
+        raise ConfigError(
+            f"{origin} asks for {line!r}, but the model was saved with {requirement.name} "
+            f"{version}: widen the line, or retrain with the version it asks for"
+        )
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    return f"{requirement.name}{extras}=={version}"
+
+
 class BatchEndpointConfig(TargetConfig):
     """A batch endpoint, one deployment of a run(mini_batch) script and its model, and the
     compute cluster it runs on."""
@@ -149,10 +173,11 @@ class BatchEndpointConfig(TargetConfig):
         if self.pip_packages:
             return list(self.pip_packages)
         found = requirements.find(self.code_dir, None)
+        versions = self._trained_with()
         if found is not None:
-            packages = requirements.read(found, replaced=frozenset()).packages
+            listed = requirements.read(found, replaced=frozenset()).packages
+            packages = [_as_trained(line, versions, found.name) for line in listed]
         else:
-            versions = self._trained_with()
             packages = [f"{name}=={v}" for name, v in versions.items() if name != "python"]
         if not packages:
             raise ConfigError(

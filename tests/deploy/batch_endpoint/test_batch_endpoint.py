@@ -57,7 +57,7 @@ PLAN = [
     ("PUT", "computes"),
     ("PUT", "versions"),  # the environment
     ("POST", "workspaceblobstore"),  # the datastore's key, once for both uploads
-    *[("PUT", "blob")] * 7,  # the code folder: scorehost/examples/mnist's 7 files
+    *[("PUT", "blob")] * 8,  # the code folder: scorehost/examples/mnist's 8 files
     ("PUT", "versions"),  # the code asset
     *[("PUT", "blob")] * 2,  # the model folder: the .pkl and its metadata
     ("PUT", "versions"),  # the model
@@ -105,6 +105,28 @@ def test_the_environment_pins_the_libraries_the_model_was_trained_with(
     assert "azureml-core" in conda and "pandas" in conda  # the driver's; the script's
     # its every release caps numpy below 2: with the model's numpy 2 pip cannot resolve it
     assert "azureml-dataset-runtime" not in conda
+
+
+def test_a_requirement_the_models_saved_version_breaks_is_exit_2(
+    capsys: pytest.CaptureFixture[str], workspace: Path, mnist_model_dir: Path, tmp_path: Path
+) -> None:
+    # the model's metadata records the scikit-learn it was pickled with; a requirements file
+    # that rules it out would build an environment where the model cannot load
+    code = tmp_path / "churn-batch"
+    code.mkdir()
+    (code / "score_batch.py").write_text("def init():\n    pass\n\ndef run(b):\n    return b\n")
+    (code / "requirements.txt").write_text("scikit-learn<1.5\njoblib\n")
+    trained = json.loads((mnist_model_dir / "sklearn_mnist_model.json").read_text())["versions"]
+    dry_run = ("deploy", "--dry-run", "--workspace-config", str(workspace))
+    where = ("--model-dir", str(mnist_model_dir), "--code-dir", str(code))
+
+    code_, out = _run(capsys, *dry_run, *where, "--scoring-script", "score_batch.py")
+
+    assert code_ == 2
+    assert (
+        f"requirements.txt asks for 'scikit-learn<1.5', but the model was saved with "
+        f"scikit-learn {trained['scikit-learn']}" in out
+    )
 
 
 @pytest.mark.network
@@ -184,7 +206,7 @@ def test_an_unchanged_code_and_model_are_not_uploaded_again(
 
     assert _run(capsys, *argv)[0] == 0
 
-    assert first == 7 + 2  # the code folder's files and the model folder's
+    assert first == 8 + 2  # the code folder's files and the model folder's
     assert not [r for r in arm.mutations() if ".blob." in r["url"]]
 
 
