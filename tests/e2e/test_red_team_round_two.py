@@ -143,6 +143,19 @@ def test_workers_die_with_their_supervisor_and_free_the_port(start_server: Start
     _until(port_free, deadline_s=30)
 
 
+def test_the_oom_killer_takes_a_worker_before_the_supervisor(start_server: StartServer) -> None:
+    # the kernel picks its victim by oom_score: workers raise theirs to the top, so running out
+    # of memory ends a worker (replaced), never the supervisor and the container with it
+    server = start_server("--entry-script", SCRIPTS / "echo.py", "--workers", "2")
+    workers = subprocess.run(
+        ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    adjust = [Path(f"/proc/{pid}/oom_score_adj").read_text().strip() for pid in workers]
+    assert len(workers) == 2 and adjust == ["1000", "1000"]
+    supervisor = Path(f"/proc/{server.process.pid}/oom_score_adj").read_text().strip()
+    assert int(supervisor) < 1000
+
+
 @pytest.fixture
 def full_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A real 4 MB tmpfs, filled to the last byte (needs root: skipped elsewhere)."""

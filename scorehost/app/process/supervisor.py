@@ -29,6 +29,7 @@ import time
 from collections import deque
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -44,6 +45,7 @@ _fork = multiprocessing.get_context("fork")
 _CRASH_WINDOW_S, _CRASH_LIMIT = 60.0, 5  # more deaths before ready than this in the window: stop
 _BACKOFF_S, _BACKOFF_MAX_S = 0.1, 2.0  # before replacing a worker that died while serving
 _PR_SET_PDEATHSIG = 1
+_WORKER_OOM_SCORE_ADJ = 1000  # the highest: the first the OOM killer ends
 
 
 def _die_with_parent(parent: int) -> None:
@@ -57,6 +59,17 @@ def _die_with_parent(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent:  # died between the fork and the prctl
         os._exit(0)
+    _first_for_the_oom_killer()
+
+
+def _first_for_the_oom_killer() -> None:
+    """When memory runs out, the kernel must end a worker (replaced), never the supervisor (the
+    container with it): workers raise their oom_score_adj to the top, which needs no privilege.
+    Without it the kernel picks by size alone, and once in a while the supervisor went."""
+    try:
+        Path("/proc/self/oom_score_adj").write_text(f"{_WORKER_OOM_SCORE_ADJ}\n")
+    except OSError as exc:  # not Linux, or a /proc that refuses: the kernel's own choice
+        log.debug("oom_score_adj not raised: %s", exc)
 
 
 def _worker_main(
