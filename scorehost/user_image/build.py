@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from scorehost.app.commands import CommandError, UsageError
-from scorehost.deploy.shared.snapshot import DOCKERIGNORE, IGNORE_FILES, Snapshot
+from scorehost.deploy.shared.snapshot import Snapshot
 from scorehost.user_image import context, requirements, secrets, server_pins
 
 
@@ -87,7 +87,7 @@ def _plan(args: argparse.Namespace) -> context.Plan:
     if Path(args.entry_script) not in app.files:
         raise UsageError(
             f"entry script {args.entry_script} is left out by the folder's ignore files "
-            f"({', '.join(_ignore_files(folder)) or 'its name'}): it must go into the image"
+            f"({_ignore_names(app) or 'its name'}): it must go into the image"
         )
     return context.Plan(
         folder=folder,
@@ -101,9 +101,9 @@ def _plan(args: argparse.Namespace) -> context.Plan:
     )
 
 
-def _ignore_files(folder: Path) -> list[str]:
-    names = (*IGNORE_FILES, DOCKERIGNORE)
-    return [name for name in names if (folder / name).is_file()]
+def _ignore_names(snapshot: Snapshot) -> str:
+    """The ignore files whose rules were applied (.amlignore wins over .gitignore, as in Azure)."""
+    return ", ".join(path.name for path in snapshot.ignore_files)
 
 
 def _check_pins(plan: context.Plan, args: argparse.Namespace) -> None:
@@ -126,9 +126,7 @@ def _check_pins(plan: context.Plan, args: argparse.Namespace) -> None:
 
 
 def _listing(plan: context.Plan) -> str:
-    lines = [
-        f"# files from {plan.folder} ({', '.join(_ignore_files(plan.folder)) or 'no ignore file'})"
-    ]
+    lines = [f"# files from {plan.folder} ({_ignore_names(plan.app) or 'no ignore file'})"]
     lines += [
         f"#   app/{f.as_posix()}  {(plan.folder / f).stat().st_size} bytes" for f in plan.app.files
     ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scorehost.app.commands import MissingExtra, UsageError
+from scorehost.app.server_lock import canonical
 
 # Looked for in the script's folder, in this order, when --requirements is not given: pip's
 # name, then the names Azure ML projects give their conda files (azureml-examples'
@@ -56,6 +57,7 @@ class Requirements:
     notes: list[str] = field(default_factory=list)
     replaced: frozenset[str] = REPLACED  # packages left out: what the image brings instead
     allow_index_options: bool = True
+    left_out: set[str] = field(default_factory=set)  # of `replaced`, those the file named
 
     @property
     def packages(self) -> list[str]:
@@ -112,9 +114,7 @@ def core_imports(folder: Path) -> set[str]:
 def bring_back_azureml_core(requirements: Requirements, imports: set[str]) -> None:
     """azureml-defaults (left out) brought azureml-core: keep that part when the scripts need
     more of it than scorehost answers."""
-    dropped = "azureml-defaults" in {
-        canonical_name(line.lstrip("# ")) for line in requirements.lines
-    }
+    dropped = "azureml-defaults" in requirements.left_out
     listed = AZUREML_CORE in {canonical_name(line) for line in requirements.packages}
     needed = sorted(imports - _ANSWERED_BY_SCOREHOST)
     if not dropped or listed or not imports:
@@ -131,15 +131,11 @@ def bring_back_azureml_core(requirements: Requirements, imports: set[str]) -> No
     )
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def canonical_name(line: str) -> str:
     """The package a requirement line names, as pip compares names (`Scikit_Learn>=1` ->
     `scikit-learn`)."""
     name = _NAME.match(line)
-    return _canonical(name.group(1)) if name else line
+    return canonical(name.group(1)) if name else line
 
 
 def _keep(requirements: Requirements, line: str, origin: str) -> None:
@@ -151,7 +147,8 @@ def _keep(requirements: Requirements, line: str, origin: str) -> None:
             )
         requirements.notes.append(f"{origin}: {line.split()[0]} kept (--allow-index-options)")
     name = _NAME.match(line)
-    if name and _canonical(name.group(1)) in requirements.replaced:
+    if name and canonical(name.group(1)) in requirements.replaced:
+        requirements.left_out.add(canonical(name.group(1)))
         requirements.lines.append(f"# {line}  (left out: the server scorehost replaces)")
         requirements.notes.append(f"{origin}: {name.group(1)} left out (scorehost replaces it)")
     else:

@@ -67,7 +67,8 @@ class Model:
             raise WebserviceException("version should be an int")
         if not model_name:
             raise WebserviceException("model_name is None")
-        for root in _roots():
+        roots = _roots()
+        for root in roots:
             candidate = root / model_name
             if candidate.is_dir():
                 found = _versioned(candidate, version)
@@ -77,7 +78,7 @@ class Model:
                 return str(candidate)
         if Path(model_name).exists():
             return model_name
-        looked = ", ".join(str(root) for root in _roots())
+        looked = ", ".join(str(root) for root in roots)
         raise ModelNotFoundException(
             f"Model {model_name}{f' version {version}' if version is not None else ''} not found "
             f"in {looked} or in the current folder {Path.cwd()}"

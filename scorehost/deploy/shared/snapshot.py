@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,7 @@ class Snapshot:
     ignore_file: Path | None
     bad_links: tuple[tuple[Path, str], ...] = ()  # (link, why), left out
     folder_links: tuple[Path, ...] = ()  # links to folders inside: kept as links when staged
+    dockerignore_file: Path | None = None  # read too (an image build's snapshot)
 
     @classmethod
     def of(cls, folder: Path, *, dockerignore: bool = False) -> "Snapshot":
@@ -126,11 +127,13 @@ class Snapshot:
             ignore_file,
             tuple(sorted(bad)),
             tuple(sorted(folder_links)),
+            root / DOCKERIGNORE if docker_spec is not None else None,
         )
 
-    def without(self, left_out: "set[Path]") -> "Snapshot":
-        """The same snapshot less some of its files."""
-        return replace(self, files=tuple(f for f in self.files if f not in left_out))
+    @property
+    def ignore_files(self) -> tuple[Path, ...]:
+        """The ignore files whose rules chose the files."""
+        return tuple(f for f in (self.ignore_file, self.dockerignore_file) if f is not None)
 
     def paths(self) -> Iterator[Path]:
         """The files to send, as paths to read."""
